@@ -1,0 +1,86 @@
+/* The decoded, enriched event: what the rule engine, the --events printer and the alert formatter read.
+ *
+ * Produced by decode.c from one ring-buffer record, then enriched by the process table (proc/) and the
+ * container resolver (container/). Every string points into storage owned by the decoder or by the
+ * process table and stays valid until the next event is decoded: readers never free and never keep.
+ */
+#ifndef OSP_EVENT_H
+#define OSP_EVENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "osprey/events.h"
+
+/* A counted string; p is NUL-terminated as well. len == 0 with p == NULL means "absent". */
+struct osp_str {
+	const char *p;
+	uint32_t len;
+};
+
+/* What is known about one process. Filled from an exec event, from /proc, or both. */
+struct osp_proc {
+	uint32_t tgid;
+	uint32_t ppid;
+	uint32_t vpid;
+	uint32_t sid;
+	uint32_t pgid;
+	uint32_t vpgid;
+	uint32_t uid, gid, euid, egid;
+	uint32_t loginuid;
+	uint32_t tty_dev;
+	uint32_t pidns_ino;
+	uint32_t exe_dev;
+	uint32_t flags; /* OSP_F_EXE_* from events.h */
+	uint64_t start_time;
+	uint64_t parent_start_time;
+	uint64_t cgroup_id;
+	uint64_t cap_effective;
+	uint64_t cap_permitted;
+	uint64_t exe_ino;
+	char comm[OSP_COMM_LEN];
+	struct osp_str exepath;	  /* the executable the kernel loaded */
+	struct osp_str filename;  /* the path as passed to execve */
+	struct osp_str args;	  /* argv[0..argc-1], NUL-separated, args.len bytes */
+	uint32_t argc;
+	struct osp_str cwd;	  /* at exec time */
+	struct osp_str cgroup;	  /* cgroup v2 path, "/" for the root */
+	struct osp_str cgroup_v1; /* v1 memory-hierarchy path, when the host is hybrid */
+};
+
+/* The opened file, for OSP_EV_OPEN. */
+struct osp_open_info {
+	int64_t res;	    /* fd or -errno */
+	uint32_t flags;	    /* open(2) flags */
+	uint32_t mode;
+	int32_t dirfd;
+	uint32_t eflags;    /* OSP_F_* from events.h */
+	uint64_t ino;
+	uint32_t dev;
+	struct osp_str name;	 /* fd.name: raw path joined to cwd/dirfd, normalised as text */
+	struct osp_str nameraw;	 /* fd.nameraw: as passed */
+	struct osp_str realpath; /* fd.realpath: the file the kernel opened (success only) */
+};
+
+struct osp_container; /* container/container.h */
+
+struct osp_event {
+	uint32_t type;	  /* enum osp_event_type */
+	uint32_t syscall; /* enum osp_syscall */
+	uint64_t ktime;	  /* boot-time ns, as the kernel stamped it */
+	uint64_t ts;	  /* wall clock ns since the epoch */
+	uint32_t tgid;
+	uint32_t pid;
+	int32_t exit_code; /* OSP_EV_EXIT */
+	uint32_t flags;	   /* OSP_F_* of the record */
+	struct osp_proc *proc;	     /* the subject process (for fork: the child); never NULL */
+	const struct osp_proc *parent; /* NULL when unknown */
+	struct osp_open_info open;   /* OSP_EV_OPEN only */
+	const struct osp_container *container; /* NULL until resolved; see container/ */
+};
+
+/* Falco's evt.type name for an event ("execve", "openat", "procexit", ...). Never NULL. */
+const char *osp_event_type_name(const struct osp_event *ev);
+
+#endif
