@@ -2,6 +2,7 @@
 #   bpf/X.bpf.c -> build/bpf/X.bpf.o -> build/bpf/X.skel.h -> agent objects -> build/osprey
 # Sources are found by wildcard: a new agent/<stage>/*.c or tests/unit/test_*.c needs no edit here.
 .DELETE_ON_ERROR:
+.SECONDARY:
 .DEFAULT_GOAL := all
 
 ifeq ($(V),1)

@@ -1,6 +1,6 @@
 /* Osprey kernel <-> agent ABI: every record the BPF programs put in the ring buffer.
  *
- * Shared verbatim by bpf/*.bpf.c and the agent. Rules for this file (Tetragon's): fixed-size fields,
+ * Shared verbatim by the BPF programs (bpf/) and the agent. Rules for this file (Tetragon's): fixed-size fields,
  * explicit padding, a size assertion per struct, no pointers, no kernel-only types. Any change to a
  * layout bumps OSP_SCHEMA_VERSION; the agent refuses a BPF object built with another version.
  *
@@ -96,7 +96,7 @@ _Static_assert(sizeof(struct osp_hdr) == 32, "osp_hdr layout");
 #define OSP_F_PATH_TRUNC (1u << 9)     /* open: resolved/base component list truncated */
 #define OSP_F_RAW_FAULT (1u << 10)     /* open: raw path could not be read from user memory */
 #define OSP_F_PATH_IS_FILE (1u << 11)  /* open: path = the opened file (from the new fd) */
-#define OSP_F_PATH_IS_BASE (1u << 12)  /* open: path = cwd or dirfd, raw path is relative to it */
+#define OSP_F_BASE_TRUNC (1u << 12)    /* open: base (cwd/dirfd) component list truncated */
 
 /* exec: one record per successful execve/execveat, sent from sched_process_exec. */
 struct osp_exec_event {
@@ -126,7 +126,7 @@ struct osp_exec_event {
 	osp_u16 args_len;
 	osp_u16 cgroup_len;
 	osp_u16 cgroup_v1_len;
-	osp_u16 argc; /* arguments captured in args[] */
+	osp_u16 pad0;
 	char comm[OSP_COMM_LEN];
 	char exe[OSP_PATH_MAX];	     /* component list: the file the kernel loaded (bprm->file) */
 	char cwd[OSP_PATH_MAX];	     /* component list */
@@ -161,9 +161,10 @@ struct osp_exit_event {
 _Static_assert(sizeof(struct osp_exit_event) == 56, "osp_exit_event layout");
 
 /* open: one record per open/openat/openat2/creat return, success or failure.
- * data[] holds raw_len bytes of the raw path (NUL included), then path_len bytes of a component list:
- * the opened file (OSP_F_PATH_IS_FILE) or, for a failed open of a relative path, the directory it was
- * relative to (OSP_F_PATH_IS_BASE). Only header + raw_len + path_len bytes are sent. */
+ * data[] holds, back to back: raw_len bytes of the raw path as passed (NUL included); path_len bytes of
+ * the opened file's component list (success only, OSP_F_PATH_IS_FILE); base_len bytes of the component
+ * list of the directory a relative raw path was relative to (cwd or dirfd, captured at that moment).
+ * Only the header and the bytes used are sent. */
 struct osp_open_event {
 	struct osp_hdr hdr;
 	osp_s64 ret; /* fd or -errno */
@@ -177,8 +178,8 @@ struct osp_open_event {
 	osp_u16 syscall;
 	osp_u16 raw_len;
 	osp_u16 path_len;
-	osp_u16 pad0;
-	osp_u32 pad1;
+	osp_u16 base_len;
+	osp_u32 pad0;
 	char comm[OSP_COMM_LEN];
 	char data[2 * OSP_PATH_MAX];
 };

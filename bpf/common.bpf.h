@@ -1,0 +1,223 @@
+/* Shared by every Osprey BPF object: the ring buffer, the loss counters, the agent filter, and the
+ * path walkers. Each object defines these maps; the agent loads exec.bpf.o first and makes the others
+ * reuse its "events" and "stats" maps, so there is one ring buffer and one set of counters. */
+#ifndef OSP_COMMON_BPF_H
+#define OSP_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "osprey/events.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Set by the agent before load. */
+const volatile __u32 agent_tgid = 0;
+/* Wake the consumer only once this much is pending; a 10 ms poll timer covers the rest. */
+const volatile __u64 wakeup_bytes = 256 * 1024;
+/* Exported so that the agent can check it against its own build. */
+const volatile __u32 schema_version = OSP_SCHEMA_VERSION;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 * 1024 * 1024);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, OSP_STAT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} stats SEC(".maps");
+
+static __always_inline void stat_inc(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&stats, &which);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool is_agent(__u32 tgid)
+{
+	return agent_tgid && tgid == agent_tgid;
+}
+
+/* Copies size bytes of data into the ring buffer. Wakes the consumer only when enough data is pending
+ * (a wake-up per record costs microseconds); a full ring is counted, never silent. */
+static __always_inline void submit(void *data, __u64 size)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	if (bpf_ringbuf_output(&events, data, size, flags))
+		stat_inc(OSP_STAT_RB_FULL);
+	else
+		stat_inc(OSP_STAT_EVENTS);
+}
+
+static __always_inline void fill_hdr(struct osp_hdr *h, __u32 type, __u32 size, struct task_struct *t)
+{
+	h->type = type;
+	h->size = size;
+	h->ts = bpf_ktime_get_boot_ns();
+	h->tgid = BPF_CORE_READ(t, tgid);
+	h->pid = BPF_CORE_READ(t, pid);
+	h->start_time = BPF_CORE_READ(t, group_leader, start_boottime);
+}
+
+/* Byte offsets into a buffer are masked with this so the verifier can bound every write; each buffer
+ * handed to a walker has at least OSP_WALK_MASK + 1 + OSP_NAME_MAX bytes of map value behind its start. */
+#define OSP_WALK_MASK (2 * OSP_PATH_MAX - 1)
+
+struct walk_ctx {
+	struct dentry *dentry;
+	struct vfsmount *vfsmnt;
+	struct mount *mnt;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
+	char *buf;
+	__u32 base;
+	__u32 limit;
+	__u32 off;
+	int truncated;
+};
+
+/* One step of walk_path(), run under bpf_loop() so that the verifier checks it once. */
+static long walk_step(__u32 i, void *arg)
+{
+	struct walk_ctx *w = arg;
+	/* plain locals: BPF_CORE_READ must not relocate the fields of walk_ctx itself */
+	struct dentry *dentry = w->dentry, *parent, *mnt_root;
+	struct vfsmount *vfsmnt = w->vfsmnt;
+	struct mount *mnt = w->mnt;
+	const unsigned char *name;
+	long n;
+
+	if (!dentry || (dentry == w->root_dentry && vfsmnt == w->root_mnt))
+		return 1;
+	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (dentry == mnt_root || dentry == parent) {
+		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (dentry != mnt_root || mnt == mnt_parent || !mnt_parent)
+			return 1; /* the global root, or a detached/internal mount */
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = mnt_parent;
+		w->vfsmnt = &mnt_parent->mnt;
+		return 0;
+	}
+	if (w->off + OSP_NAME_MAX > w->limit) {
+		w->truncated = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(dentry, d_name.name);
+	n = bpf_probe_read_kernel_str(w->buf + ((w->base + w->off) & OSP_WALK_MASK), OSP_NAME_MAX,
+				      name);
+	if (n <= 0) {
+		stat_inc(OSP_STAT_READ_FAIL);
+		w->truncated = 1;
+		return 1;
+	}
+	w->off += n;
+	w->dentry = parent;
+	if (i == OSP_PATH_DEPTH - 1)
+		w->truncated = 1; /* deeper than we walk */
+	return 0;
+}
+
+/* Walks (dentry, vfsmnt) up to the process's root (root_dentry, root_mnt), crossing mount points the way
+ * the kernel's d_path() does, and writes the component list leaf first at buf[base...], using at most
+ * limit bytes. Stores the bytes written in *len. Returns 0, or 1 if the path was truncated (counted). */
+static __always_inline int walk_path(struct dentry *dentry, struct vfsmount *vfsmnt,
+				     struct dentry *root_dentry, struct vfsmount *root_mnt, char *buf,
+				     __u32 base, __u32 limit, __u16 *len)
+{
+	struct walk_ctx w = {
+		.dentry = dentry,
+		.vfsmnt = vfsmnt,
+		.mnt = container_of(vfsmnt, struct mount, mnt),
+		.root_dentry = root_dentry,
+		.root_mnt = root_mnt,
+		.buf = buf,
+		.base = base,
+		.limit = limit,
+	};
+
+	bpf_loop(OSP_PATH_DEPTH, walk_step, &w, 0);
+	*len = w.off;
+	if (w.truncated)
+		stat_inc(OSP_STAT_PATH_TRUNC);
+	return w.truncated;
+}
+
+/* kernfs_node::parent became __parent in 6.15: read whichever this kernel has. */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
+#define OSP_CGROUP_DEPTH 24
+#define OSP_CGROUP_MASK (OSP_CGROUP_MAX - 1)
+
+struct cgwalk_ctx {
+	struct kernfs_node *kn;
+	char *buf;
+	__u32 off;
+	int truncated;
+};
+
+static long cgwalk_step(__u32 i, void *arg)
+{
+	struct cgwalk_ctx *w = arg;
+	struct kernfs_node *kn = w->kn, *parent;
+	const char *name;
+	long n;
+
+	if (!kn)
+		return 1;
+	parent = kn_parent(kn);
+	if (!parent)
+		return 1; /* the hierarchy's root contributes no name */
+	if (w->off + OSP_NAME_MAX > OSP_CGROUP_MAX) {
+		w->truncated = 1;
+		return 1;
+	}
+	name = BPF_CORE_READ(kn, name);
+	n = bpf_probe_read_kernel_str(w->buf + (w->off & OSP_CGROUP_MASK), OSP_NAME_MAX, name);
+	if (n <= 0) {
+		stat_inc(OSP_STAT_READ_FAIL);
+		w->truncated = 1;
+		return 1;
+	}
+	w->off += n;
+	w->kn = parent;
+	if (i == OSP_CGROUP_DEPTH - 1)
+		w->truncated = 1;
+	return 0;
+}
+
+/* Writes the cgroup's path as a component list, leaf first (an empty list is "/"). Returns 0, or 1 if
+ * truncated (counted). buf must have OSP_CGROUP_MAX + OSP_NAME_MAX bytes of map value behind it. */
+static __always_inline int walk_cgroup(struct cgroup *cg, char *buf, __u16 *len)
+{
+	struct cgwalk_ctx w = {.kn = BPF_CORE_READ(cg, kn), .buf = buf};
+
+	bpf_loop(OSP_CGROUP_DEPTH, cgwalk_step, &w, 0);
+	*len = w.off;
+	if (w.truncated)
+		stat_inc(OSP_STAT_CGROUP_TRUNC);
+	return w.truncated;
+}
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* File opens: open, openat, openat2 and creat, at syscall exit.
+ *
+ * Only the exit tracepoints are used: the arguments are read back from the task's saved user registers,
+ * so there is no enter/exit pairing map. For a successful open the path sent is the one of the new fd's
+ * struct file (symlinks, "..", relative paths and dirfds all resolved by the kernel, relative to the
+ * process's root as d_path() gives it). For a failed open of a relative path, the directory it was
+ * relative to (cwd or dirfd) is sent, and the agent joins the two as text. */
+#include "common.bpf.h"
+
+#define AT_FDCWD -100
+#define O_WRONLY 01
+#define O_CREAT 0100
+#define O_TRUNC 01000
+
+struct open_scratch {
+	struct osp_open_event ev;
+	char slack[OSP_NAME_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct open_scratch);
+} open_heap SEC(".maps");
+
+/* the struct file behind fd in task t, or NULL */
+static __always_inline struct file *fd_file(struct task_struct *t, long fd)
+{
+	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+		return NULL;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffff]);
+	return f;
+}
+
+static __always_inline int handle_open_exit(long ret, __u16 sc)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
+	struct open_scratch *s;
+	struct osp_open_event *e;
+	const char *upath;
+	struct dentry *dentry = NULL;
+	struct vfsmount *vfsmnt = NULL;
+	struct path root;
+	__u32 zero = 0, raw_len, size;
+	long n;
+
+	if (is_agent(t->tgid))
+		return 0;
+	s = bpf_map_lookup_elem(&open_heap, &zero);
+	if (!s)
+		return 0;
+	e = &s->ev;
+	e->ret = ret;
+	e->syscall = sc;
+	e->flags = 0;
+	e->ino = 0;
+	e->dev = 0;
+	e->mode = 0;
+	e->dirfd = AT_FDCWD;
+	switch (sc) {
+	case OSP_SC_OPEN:
+		upath = (const char *)BPF_CORE_READ(regs, di);
+		e->open_flags = BPF_CORE_READ(regs, si);
+		e->mode = BPF_CORE_READ(regs, dx);
+		break;
+	case OSP_SC_CREAT:
+		upath = (const char *)BPF_CORE_READ(regs, di);
+		e->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
+		e->mode = BPF_CORE_READ(regs, si);
+		break;
+	case OSP_SC_OPENAT2: {
+		struct open_how how = {};
+
+		e->dirfd = BPF_CORE_READ(regs, di);
+		upath = (const char *)BPF_CORE_READ(regs, si);
+		bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx));
+		e->open_flags = how.flags;
+		e->mode = how.mode;
+		break;
+	}
+	default:
+		e->dirfd = BPF_CORE_READ(regs, di);
+		upath = (const char *)BPF_CORE_READ(regs, si);
+		e->open_flags = BPF_CORE_READ(regs, dx);
+		e->mode = BPF_CORE_READ(regs, r10);
+		break;
+	}
+
+	n = bpf_probe_read_user_str(e->data, OSP_PATH_MAX, upath);
+	if (n <= 0) {
+		e->flags |= OSP_F_RAW_FAULT;
+		e->data[0] = '\0';
+		n = 1;
+	} else if (n >= OSP_PATH_MAX) {
+		e->flags |= OSP_F_RAW_TRUNC;
+		stat_inc(OSP_STAT_PATH_TRUNC);
+	}
+	raw_len = n & (OSP_PATH_MAX - 1);
+	if (!raw_len)
+		raw_len = OSP_PATH_MAX;
+	e->raw_len = raw_len;
+	e->path_len = 0;
+
+	e->base_len = 0;
+	BPF_CORE_READ_INTO(&root, t, fs, root);
+	if (ret >= 0) {
+		struct file *f = fd_file(t, ret);
+
+		if (f) {
+			struct inode *inode = BPF_CORE_READ(f, f_inode);
+
+			e->ino = BPF_CORE_READ(inode, i_ino);
+			e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			e->flags |= OSP_F_PATH_IS_FILE;
+			if (walk_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
+				      root.dentry, root.mnt, e->data, raw_len,
+				      2 * OSP_PATH_MAX - raw_len, &e->path_len))
+				e->flags |= OSP_F_PATH_TRUNC;
+		}
+	}
+	if (!(e->flags & OSP_F_RAW_FAULT) && e->data[0] != '/') {
+		struct file *dir = NULL;
+		__u32 used = raw_len + e->path_len;
+
+		if (e->dirfd != AT_FDCWD && sc != OSP_SC_OPEN && sc != OSP_SC_CREAT)
+			dir = fd_file(t, e->dirfd);
+		if (dir) {
+			dentry = BPF_CORE_READ(dir, f_path.dentry);
+			vfsmnt = BPF_CORE_READ(dir, f_path.mnt);
+		} else {
+			dentry = BPF_CORE_READ(t, fs, pwd.dentry);
+			vfsmnt = BPF_CORE_READ(t, fs, pwd.mnt);
+		}
+		if (used < 2 * OSP_PATH_MAX &&
+		    walk_path(dentry, vfsmnt, root.dentry, root.mnt, e->data, used,
+			      2 * OSP_PATH_MAX - used, &e->base_len))
+			e->flags |= OSP_F_BASE_TRUNC;
+	}
+
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	fill_hdr(&e->hdr, OSP_EV_OPEN, 0, t);
+	size = OSP_OPEN_FIXED_SIZE + raw_len + e->path_len + e->base_len;
+	if (size > sizeof(*e))
+		size = sizeof(*e);
+	e->hdr.size = size;
+	submit(e, size);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int handle_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_open_exit(ctx->ret, OSP_SC_OPEN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int handle_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_open_exit(ctx->ret, OSP_SC_OPENAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int handle_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_open_exit(ctx->ret, OSP_SC_OPENAT2);
+}
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int handle_exit_creat(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_open_exit(ctx->ret, OSP_SC_CREAT);
+}
