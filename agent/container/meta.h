@@ -1,0 +1,91 @@
+/* Internal to container/: runtime state readers, bounded file reads and a read-only bolt reader.
+ * Exposed in a header so that the unit tests can drive each reader against files they write.
+ */
+#ifndef OSP_CONTAINER_META_H
+#define OSP_CONTAINER_META_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cjson/cJSON.h>
+
+#include "container/container.h"
+
+#define CT_FILE_MAX (4u << 20)	 /* largest JSON state file read (containers.json included) */
+#define CT_LABELS_MAX 256	 /* labels kept per container or pod; the rest are dropped */
+#define CT_VALUE_MAX 4096	 /* longest label value kept */
+#define CT_BOLT_MAX (1ull << 30) /* largest bolt database mapped */
+
+/* Every state location, already joined to host_root. Owned by the cache. */
+struct ct_paths {
+	char *host_root;
+	char *containerd_state;
+	char *containerd_meta; /* .../io.containerd.metadata.v1.bolt/meta.db */
+	char *docker_data_root;
+	char *containers_storage;
+	char *containers_runroot;
+	char *podman_db;
+	unsigned int cap_last_cap; /* from <host_root>/proc/sys/kernel/cap_last_cap, default 40 */
+};
+
+/* Fills p from cfg (NULL members: defaults). Returns 0 or -ENOMEM; free with ct_paths_free(). */
+int ct_paths_init(struct ct_paths *p, const struct container_paths *cfg);
+void ct_paths_free(struct ct_paths *p);
+
+/* The "" every unknown string of a struct osp_container points to; never freed. */
+extern char ct_empty[1];
+
+/* Sets every string of c to "" and every count to 0, privileged to -1 (a fresh, empty container). */
+void ct_container_init(struct osp_container *c);
+/* Frees what c owns and leaves it as ct_container_init() does. Accepts NULL. */
+void ct_container_clear(struct osp_container *c);
+/* Replaces *dst by a copy of src (NULL or "" -> ct_empty). Returns 0 or -ENOMEM. */
+int ct_set_str(char **dst, const char *src);
+/* Frees n labels and the array. Accepts NULL. */
+void ct_labels_free(struct osp_kv *kv, uint32_t n);
+/* Sets c's image and its parts from ref. Returns 0 or -errno. */
+int ct_set_image(struct osp_container *c, const char *ref);
+
+/* Reads a whole regular file of at most max bytes into a new NUL-terminated buffer (free()).
+ * Returns 0, -ENOENT, -EFBIG when larger than max, or another -errno. */
+int ct_read_file(const char *path, size_t max, char **buf, size_t *len);
+/* ct_read_file() + cJSON parse. Returns 0, a read error, or -EBADMSG for malformed JSON. */
+int ct_json_load(const char *path, cJSON **out);
+
+/* Runtime readers. Each fills what it finds in c (strings replaced, labels appended to what is
+ * there) and returns 0 when the container's state was read, -ENOENT when the runtime has no state
+ * for this id, -EBADMSG for malformed state (what could be read is kept), -EFBIG, -ENOMEM. */
+int ct_meta_docker(const struct ct_paths *p, const char *id, struct osp_container *c);
+int ct_meta_containerd(const struct ct_paths *p, const char *ns, const char *id,
+		       struct osp_container *c);
+int ct_meta_crio(const struct ct_paths *p, const char *id, struct osp_container *c);
+int ct_meta_podman(const struct ct_paths *p, const char *id, struct osp_container *c);
+
+/* Read-only view of a bolt (bbolt) database file, as containerd and podman keep their metadata. */
+struct ct_bolt;
+struct ct_bolt_bucket {
+	uint64_t root;		  /* page id, 0 for an inline bucket */
+	const uint8_t *inline_pg; /* the inline page, when root == 0 */
+	size_t inline_len;
+};
+
+/* Maps path read-only. Returns 0 with *out (free with ct_bolt_close()), -ENOENT, -EBADMSG when the
+ * file is not a valid bolt database, -EFBIG, or another -errno. */
+int ct_bolt_open(const char *path, struct ct_bolt **out);
+void ct_bolt_close(struct ct_bolt *db);
+/* The top-level bucket of db. */
+struct ct_bolt_bucket ct_bolt_root(const struct ct_bolt *db);
+/* Looks key up in bucket b. Returns 1 with *val and *vlen set (pointing into the map, valid until
+ * ct_bolt_close()) and *is_bucket telling whether it is a nested bucket, 0 when absent, -EBADMSG. */
+int ct_bolt_get(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
+		const uint8_t **val, size_t *vlen, int *is_bucket);
+/* Opens the nested bucket key of b into *out. Returns 1, 0 when absent (or not a bucket), -EBADMSG. */
+int ct_bolt_bucket(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
+		   struct ct_bolt_bucket *out);
+/* Calls fn for every plain key/value pair of b in key order; stops when fn returns non-zero and
+ * returns that value. Returns 0 when done, -EBADMSG for a damaged tree. */
+typedef int (*ct_bolt_fn)(void *arg, const uint8_t *k, size_t klen, const uint8_t *v, size_t vlen);
+int ct_bolt_foreach(const struct ct_bolt *db, const struct ct_bolt_bucket *b, ct_bolt_fn fn,
+		    void *arg);
+
+#endif
