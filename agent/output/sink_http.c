@@ -266,19 +266,20 @@ static int deliver(struct sink *s, size_t len)
 	}
 }
 
-/* Drops everything still queued (shutdown deadline passed). */
-static void drop_rest(struct sink *s)
+/* Shutdown deadline passed: drops everything still queued; inflight alerts of the abandoned batch
+ * were already counted. */
+static void drop_rest(struct sink *s, uint64_t inflight)
 {
 	uint64_t end, n;
 	bool stopping, kicked;
 
 	n = osq_wait(s, 0, NULL, &end, &stopping, &kicked);
-	if (!n)
-		return;
-	atomic_fetch_add(&s->dropped_error, n);
+	if (n) {
+		atomic_fetch_add(&s->dropped_error, n);
+		osq_release(s, end, n);
+	}
 	sink_log(s, LOG_ERR, "%llu alerts still queued at shutdown were not delivered",
-		 (unsigned long long)n);
-	osq_release(s, end, n);
+		 (unsigned long long)(n + inflight));
 }
 
 void *sink_http_main(void *arg)
@@ -329,7 +330,7 @@ void *sink_http_main(void *arg)
 			atomic_fetch_add(&s->sent, k);
 		osq_release(s, pos, k);
 		if (rc == -ETIMEDOUT) {
-			drop_rest(s);
+			drop_rest(s, k);
 			break;
 		}
 	}
