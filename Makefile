@@ -43,7 +43,7 @@ AGENT_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(AGENT_SRCS))
 ASAN_OBJS  := $(patsubst %.c,$(OUT)/asan/%.o,$(AGENT_SRCS))
 UNIT_SRCS  := $(wildcard tests/unit/*.c tests/common/*.c)
 UNIT_OBJS  := $(patsubst %.c,$(OUT)/asan/%.o,$(UNIT_SRCS))
-INTEG_SRCS := $(wildcard tests/integration/*.c tests/common/*.c)
+INTEG_SRCS := $(wildcard tests/integration/*.c tests/integration/lib/*.c tests/common/*.c)
 INTEG_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(INTEG_SRCS))
 
 .PHONY: all deps run test unit integration bench lint format clean
@@ -90,6 +90,7 @@ $(OUT)/unit-tests: $(UNIT_OBJS) $(ASAN_OBJS)
 $(OUT)/integration-tests: $(INTEG_OBJS) $(OUT)/libosprey.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(LDLIBS) -lcunit
+
 
 unit: $(OUT)/unit-tests
 	$(Q)./scripts/run-tests.sh unit $(OUT)/unit-tests

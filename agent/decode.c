@@ -7,10 +7,10 @@
 #include "path.h"
 
 static const char *const type_names[OSP_SC_MAX] = {
-	[OSP_SC_UNKNOWN] = "unknown", [OSP_SC_EXECVE] = "execve", [OSP_SC_EXECVEAT] = "execveat",
-	[OSP_SC_CLONE] = "clone",     [OSP_SC_CLONE3] = "clone3", [OSP_SC_FORK] = "fork",
-	[OSP_SC_VFORK] = "vfork",     [OSP_SC_OPEN] = "open",	  [OSP_SC_OPENAT] = "openat",
-	[OSP_SC_OPENAT2] = "openat2", [OSP_SC_CREAT] = "creat",
+    [OSP_SC_UNKNOWN] = "unknown", [OSP_SC_EXECVE] = "execve", [OSP_SC_EXECVEAT] = "execveat",
+    [OSP_SC_CLONE] = "clone",	  [OSP_SC_CLONE3] = "clone3", [OSP_SC_FORK] = "fork",
+    [OSP_SC_VFORK] = "vfork",	  [OSP_SC_OPEN] = "open",     [OSP_SC_OPENAT] = "openat",
+    [OSP_SC_OPENAT2] = "openat2", [OSP_SC_CREAT] = "creat",
 };
 
 const char *osp_event_type_name(const struct osp_event *ev)
@@ -48,8 +48,8 @@ static void set_str(struct osp_str *s, const char *p, int len)
 }
 
 /* Rebuilds a component list into buf; counts and reports a path that does not fit. */
-static void comp_path(struct osp_decoder *d, struct osp_str *s, const char *list, size_t len, char *buf,
-		      size_t bufsz)
+static void comp_path(struct osp_decoder *d, struct osp_str *s, const char *list, size_t len,
+		      char *buf, size_t bufsz)
 {
 	int n = osp_path_from_components(list, len, buf, bufsz);
 
@@ -120,11 +120,11 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 		  e->cgroup_len < OSP_CGROUP_MAX ? e->cgroup_len : OSP_CGROUP_MAX, d->cgroup,
 		  sizeof(d->cgroup));
 	comp_path(d, &p->cgroup_v1, e->cgroup_v1,
-		  e->cgroup_v1_len < OSP_CGROUP_MAX ? e->cgroup_v1_len : OSP_CGROUP_MAX, d->cgroup_v1,
-		  sizeof(d->cgroup_v1));
-	set_str(&p->filename,
-		d->filename,
-		copy_str(e->filename, e->filename_len < OSP_PATH_MAX ? e->filename_len : OSP_PATH_MAX,
+		  e->cgroup_v1_len < OSP_CGROUP_MAX ? e->cgroup_v1_len : OSP_CGROUP_MAX,
+		  d->cgroup_v1, sizeof(d->cgroup_v1));
+	set_str(&p->filename, d->filename,
+		copy_str(e->filename,
+			 e->filename_len < OSP_PATH_MAX ? e->filename_len : OSP_PATH_MAX,
 			 d->filename, sizeof(d->filename)));
 
 	/* argv: NUL-separated; a truncated last argument gets its terminator here */

@@ -13,7 +13,7 @@
 
 struct osp_decoder_stats {
 	uint64_t decoded;
-	uint64_t malformed; /* records shorter than their type needs, or of unknown type */
+	uint64_t malformed;	/* records shorter than their type needs, or of unknown type */
 	uint64_t path_too_long; /* a rebuilt path did not fit its buffer */
 };
 

@@ -40,9 +40,9 @@ struct osp_proc {
 	uint64_t cap_permitted;
 	uint64_t exe_ino;
 	char comm[OSP_COMM_LEN];
-	struct osp_str exepath;	  /* the executable the kernel loaded */
-	struct osp_str filename;  /* the path as passed to execve */
-	struct osp_str args;	  /* argv[0..argc-1], NUL-separated, args.len bytes */
+	struct osp_str exepath;	 /* the executable the kernel loaded */
+	struct osp_str filename; /* the path as passed to execve */
+	struct osp_str args;	 /* argv[0..argc-1], NUL-separated, args.len bytes */
 	uint32_t argc;
 	struct osp_str cwd;	  /* at exec time */
 	struct osp_str cgroup;	  /* cgroup v2 path, "/" for the root */
@@ -51,11 +51,11 @@ struct osp_proc {
 
 /* The opened file, for OSP_EV_OPEN. */
 struct osp_open_info {
-	int64_t res;	    /* fd or -errno */
-	uint32_t flags;	    /* open(2) flags */
+	int64_t res;	/* fd or -errno */
+	uint32_t flags; /* open(2) flags */
 	uint32_t mode;
 	int32_t dirfd;
-	uint32_t eflags;    /* OSP_F_* from events.h */
+	uint32_t eflags; /* OSP_F_* from events.h */
 	uint64_t ino;
 	uint32_t dev;
 	struct osp_str name;	 /* fd.name: raw path joined to cwd/dirfd, normalised as text */
@@ -72,11 +72,11 @@ struct osp_event {
 	uint64_t ts;	  /* wall clock ns since the epoch */
 	uint32_t tgid;
 	uint32_t pid;
-	int32_t exit_code; /* OSP_EV_EXIT */
-	uint32_t flags;	   /* OSP_F_* of the record */
-	struct osp_proc *proc;	     /* the subject process (for fork: the child); never NULL */
+	int32_t exit_code;	       /* OSP_EV_EXIT */
+	uint32_t flags;		       /* OSP_F_* of the record */
+	struct osp_proc *proc;	       /* the subject process (for fork: the child); never NULL */
 	const struct osp_proc *parent; /* NULL when unknown */
-	struct osp_open_info open;   /* OSP_EV_OPEN only */
+	struct osp_open_info open;     /* OSP_EV_OPEN only */
 	const struct osp_container *container; /* NULL until resolved; see container/ */
 };
 

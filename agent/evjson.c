@@ -5,7 +5,6 @@
 #include <string.h>
 #include <time.h>
 
-
 /* RFC 3339 with nanoseconds, UTC: 2026-11-24T21:42:13.123456789Z */
 static void fmt_time(uint64_t ns, char *buf, size_t len)
 {
@@ -116,8 +115,9 @@ static void add_open(cJSON *o, const struct osp_event *ev)
 	cJSON_AddNumberToObject(o, "evt.arg.dirfd", f->dirfd);
 	add_u64(o, "fd.ino", f->ino);
 	cJSON_AddNumberToObject(o, "fd.dev", f->dev);
-	cJSON_AddBoolToObject(o, "fd.name_truncated",
-			      !!(f->eflags & (OSP_F_RAW_TRUNC | OSP_F_PATH_TRUNC | OSP_F_BASE_TRUNC)));
+	cJSON_AddBoolToObject(
+	    o, "fd.name_truncated",
+	    !!(f->eflags & (OSP_F_RAW_TRUNC | OSP_F_PATH_TRUNC | OSP_F_BASE_TRUNC)));
 }
 
 int osp_evjson_write(FILE *out, const struct osp_event *ev)

@@ -41,12 +41,12 @@ static int parse_int(const char *s, int lo, int hi, int *out)
 static int cmd_run(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"events", no_argument, NULL, 'e'},
-		{"discard", no_argument, NULL, 'd'},
-		{"stats-interval", required_argument, NULL, 's'},
-		{"ready-file", required_argument, NULL, 'r'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"events", no_argument, NULL, 'e'},
+	    {"discard", no_argument, NULL, 'd'},
+	    {"stats-interval", required_argument, NULL, 's'},
+	    {"ready-file", required_argument, NULL, 'r'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct osp_run_opts o = {.mode = OSP_RUN_EVENTS, .stats_interval = 10, .out = stdout};
 	int c;
@@ -62,7 +62,8 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 's':
 			if (parse_int(optarg, 0, 86400, &o.stats_interval)) {
-				fprintf(stderr, "osprey run: --stats-interval takes 0..86400 seconds\n");
+				fprintf(stderr,
+					"osprey run: --stats-interval takes 0..86400 seconds\n");
 				return 2;
 			}
 			break;

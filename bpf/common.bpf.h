@@ -59,19 +59,32 @@ static __always_inline void submit(void *data, __u64 size)
 		stat_inc(OSP_STAT_EVENTS);
 }
 
-static __always_inline void fill_hdr(struct osp_hdr *h, __u32 type, __u32 size, struct task_struct *t)
+/* t must be a BTF-typed task pointer (tp_btf argument or bpf_get_current_task_btf()). */
+static __always_inline void fill_hdr(struct osp_hdr *h, __u32 type, __u32 size,
+				     struct task_struct *t)
 {
 	h->type = type;
 	h->size = size;
 	h->ts = bpf_ktime_get_boot_ns();
-	h->tgid = BPF_CORE_READ(t, tgid);
-	h->pid = BPF_CORE_READ(t, pid);
-	h->start_time = BPF_CORE_READ(t, group_leader, start_boottime);
+	h->tgid = t->tgid;
+	h->pid = t->pid;
+	h->start_time = t->group_leader->start_boottime;
 }
 
 /* Byte offsets into a buffer are masked with this so the verifier can bound every write; each buffer
  * handed to a walker has at least OSP_WALK_MASK + 1 + OSP_NAME_MAX bytes of map value behind its start. */
 #define OSP_WALK_MASK (2 * OSP_PATH_MAX - 1)
+
+/* struct mount is reached through container_of(), which leaves the verifier an untyped pointer;
+ * bpf_rdonly_cast() types it again (read-only, fault-tolerant), so that every load in the walk is a
+ * direct load rather than a bpf_probe_read_kernel() call per field. */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
+static __always_inline struct mount *real_mount(struct vfsmount *vfsmnt)
+{
+	return bpf_rdonly_cast((void *)vfsmnt - bpf_core_field_offset(struct mount, mnt),
+			       bpf_core_type_id_kernel(struct mount));
+}
 
 struct walk_ctx {
 	struct dentry *dentry;
@@ -99,14 +112,16 @@ static long walk_step(__u32 i, void *arg)
 
 	if (!dentry || (dentry == w->root_dentry && vfsmnt == w->root_mnt))
 		return 1;
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	parent = BPF_CORE_READ(dentry, d_parent);
+	/* direct loads: the walk starts from BTF-typed pointers, which the verifier turns into
+	 * fault-tolerant reads far cheaper than a bpf_probe_read_kernel() call per field */
+	mnt_root = vfsmnt->mnt_root;
+	parent = dentry->d_parent;
 	if (dentry == mnt_root || dentry == parent) {
-		struct mount *mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+		struct mount *mnt_parent = mnt->mnt_parent;
 
 		if (dentry != mnt_root || mnt == mnt_parent || !mnt_parent)
 			return 1; /* the global root, or a detached/internal mount */
-		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->dentry = mnt->mnt_mountpoint;
 		w->mnt = mnt_parent;
 		w->vfsmnt = &mnt_parent->mnt;
 		return 0;
@@ -115,7 +130,7 @@ static long walk_step(__u32 i, void *arg)
 		w->truncated = 1;
 		return 1;
 	}
-	name = BPF_CORE_READ(dentry, d_name.name);
+	name = dentry->d_name.name;
 	n = bpf_probe_read_kernel_str(w->buf + ((w->base + w->off) & OSP_WALK_MASK), OSP_NAME_MAX,
 				      name);
 	if (n <= 0) {
@@ -134,18 +149,18 @@ static long walk_step(__u32 i, void *arg)
  * the kernel's d_path() does, and writes the component list leaf first at buf[base...], using at most
  * limit bytes. Stores the bytes written in *len. Returns 0, or 1 if the path was truncated (counted). */
 static __always_inline int walk_path(struct dentry *dentry, struct vfsmount *vfsmnt,
-				     struct dentry *root_dentry, struct vfsmount *root_mnt, char *buf,
-				     __u32 base, __u32 limit, __u16 *len)
+				     struct dentry *root_dentry, struct vfsmount *root_mnt,
+				     char *buf, __u32 base, __u32 limit, __u16 *len)
 {
 	struct walk_ctx w = {
-		.dentry = dentry,
-		.vfsmnt = vfsmnt,
-		.mnt = container_of(vfsmnt, struct mount, mnt),
-		.root_dentry = root_dentry,
-		.root_mnt = root_mnt,
-		.buf = buf,
-		.base = base,
-		.limit = limit,
+	    .dentry = dentry,
+	    .vfsmnt = vfsmnt,
+	    .mnt = real_mount(vfsmnt),
+	    .root_dentry = root_dentry,
+	    .root_mnt = root_mnt,
+	    .buf = buf,
+	    .base = base,
+	    .limit = limit,
 	};
 
 	bpf_loop(OSP_PATH_DEPTH, walk_step, &w, 0);

@@ -127,7 +127,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct exec_scratch *s;
 	struct osp_exec_event *e;
 	struct file *file;
-	struct path root, pwd;
+	struct fs_struct *fs;
 	struct cgroup *cg;
 	__u32 zero = 0, memcg = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	long n;
@@ -147,18 +147,18 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_ids(e, p);
 
-	BPF_CORE_READ_INTO(&root, p, fs, root);
-	BPF_CORE_READ_INTO(&pwd, p, fs, pwd);
-	file = BPF_CORE_READ(bprm, file);
+	fs = p->fs;
+	file = bprm->file;
 	fill_exe_flags(e, file);
-	if (walk_path(BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt),
-		      root.dentry, root.mnt, e->exe, 0, OSP_PATH_MAX, &e->exe_len))
+	if (walk_path(file->f_path.dentry, file->f_path.mnt, fs->root.dentry, fs->root.mnt, e->exe,
+		      0, OSP_PATH_MAX, &e->exe_len))
 		e->flags |= OSP_F_EXE_TRUNC;
-	if (walk_path(pwd.dentry, pwd.mnt, root.dentry, root.mnt, e->cwd, 0, OSP_PATH_MAX,
-		      &e->cwd_len))
+	if (walk_path(fs->pwd.dentry, fs->pwd.mnt, fs->root.dentry, fs->root.mnt, e->cwd, 0,
+		      OSP_PATH_MAX, &e->cwd_len))
 		e->flags |= OSP_F_CWD_TRUNC;
 
-	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
+				      BPF_CORE_READ(bprm, filename));
 	e->filename_len = n > 0 ? n : 0;
 	if (n >= (long)sizeof(e->filename))
 		e->flags |= OSP_F_FILENAME_TRUNC;
@@ -194,8 +194,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e.parent_pid = parent->pid;
 	e.uid = BPF_CORE_READ(child, cred, uid.val);
 	nr = syscall_nr(parent);
-	e.syscall = nr == 57 ? OSP_SC_FORK : nr == 58 ? OSP_SC_VFORK : nr == 435 ? OSP_SC_CLONE3 :
-									 OSP_SC_CLONE;
+	e.syscall = nr == 57	? OSP_SC_FORK
+		    : nr == 58	? OSP_SC_VFORK
+		    : nr == 435 ? OSP_SC_CLONE3
+				: OSP_SC_CLONE;
 	BPF_CORE_READ_STR_INTO(&e.comm, child, comm);
 	submit(&e, sizeof(e));
 	return 0;

@@ -28,15 +28,13 @@ struct {
 /* the struct file behind fd in task t, or NULL */
 static __always_inline struct file *fd_file(struct task_struct *t, long fd)
 {
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds;
+	struct fdtable *fdt = t->files->fdt;
 	struct file *f = NULL;
 
-	if (fd < 0 || !fdt || fd >= BPF_CORE_READ(fdt, max_fds))
+	if (fd < 0 || !fdt || fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd & 0xfffff]);
-	return f;
+	bpf_probe_read_kernel(&f, sizeof(f), &fdt->fd[fd & 0xfffff]);
+	return bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
 }
 
 static __always_inline int handle_open_exit(long ret, __u16 sc)
@@ -48,7 +46,8 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	const char *upath;
 	struct dentry *dentry = NULL;
 	struct vfsmount *vfsmnt = NULL;
-	struct path root;
+	struct dentry *root_dentry;
+	struct vfsmount *root_mnt;
 	__u32 zero = 0, raw_len, size;
 	long n;
 
@@ -67,30 +66,30 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	e->dirfd = AT_FDCWD;
 	switch (sc) {
 	case OSP_SC_OPEN:
-		upath = (const char *)BPF_CORE_READ(regs, di);
-		e->open_flags = BPF_CORE_READ(regs, si);
-		e->mode = BPF_CORE_READ(regs, dx);
+		upath = (const char *)regs->di;
+		e->open_flags = regs->si;
+		e->mode = regs->dx;
 		break;
 	case OSP_SC_CREAT:
-		upath = (const char *)BPF_CORE_READ(regs, di);
+		upath = (const char *)regs->di;
 		e->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
-		e->mode = BPF_CORE_READ(regs, si);
+		e->mode = regs->si;
 		break;
 	case OSP_SC_OPENAT2: {
 		struct open_how how = {};
 
-		e->dirfd = BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		bpf_probe_read_user(&how, sizeof(how), (void *)BPF_CORE_READ(regs, dx));
+		e->dirfd = regs->di;
+		upath = (const char *)regs->si;
+		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
 		e->open_flags = how.flags;
 		e->mode = how.mode;
 		break;
 	}
 	default:
-		e->dirfd = BPF_CORE_READ(regs, di);
-		upath = (const char *)BPF_CORE_READ(regs, si);
-		e->open_flags = BPF_CORE_READ(regs, dx);
-		e->mode = BPF_CORE_READ(regs, r10);
+		e->dirfd = regs->di;
+		upath = (const char *)regs->si;
+		e->open_flags = regs->dx;
+		e->mode = regs->r10;
 		break;
 	}
 
@@ -110,19 +109,19 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	e->path_len = 0;
 
 	e->base_len = 0;
-	BPF_CORE_READ_INTO(&root, t, fs, root);
+	root_dentry = t->fs->root.dentry;
+	root_mnt = t->fs->root.mnt;
 	if (ret >= 0) {
 		struct file *f = fd_file(t, ret);
 
 		if (f) {
-			struct inode *inode = BPF_CORE_READ(f, f_inode);
+			struct inode *inode = f->f_inode;
 
-			e->ino = BPF_CORE_READ(inode, i_ino);
-			e->dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			e->ino = inode->i_ino;
+			e->dev = inode->i_sb->s_dev;
 			e->flags |= OSP_F_PATH_IS_FILE;
-			if (walk_path(BPF_CORE_READ(f, f_path.dentry), BPF_CORE_READ(f, f_path.mnt),
-				      root.dentry, root.mnt, e->data, raw_len,
-				      2 * OSP_PATH_MAX - raw_len, &e->path_len))
+			if (walk_path(f->f_path.dentry, f->f_path.mnt, root_dentry, root_mnt,
+				      e->data, raw_len, 2 * OSP_PATH_MAX - raw_len, &e->path_len))
 				e->flags |= OSP_F_PATH_TRUNC;
 		}
 	}
@@ -133,14 +132,14 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 		if (e->dirfd != AT_FDCWD && sc != OSP_SC_OPEN && sc != OSP_SC_CREAT)
 			dir = fd_file(t, e->dirfd);
 		if (dir) {
-			dentry = BPF_CORE_READ(dir, f_path.dentry);
-			vfsmnt = BPF_CORE_READ(dir, f_path.mnt);
+			dentry = dir->f_path.dentry;
+			vfsmnt = dir->f_path.mnt;
 		} else {
-			dentry = BPF_CORE_READ(t, fs, pwd.dentry);
-			vfsmnt = BPF_CORE_READ(t, fs, pwd.mnt);
+			dentry = t->fs->pwd.dentry;
+			vfsmnt = t->fs->pwd.mnt;
 		}
 		if (used < 2 * OSP_PATH_MAX &&
-		    walk_path(dentry, vfsmnt, root.dentry, root.mnt, e->data, used,
+		    walk_path(dentry, vfsmnt, root_dentry, root_mnt, e->data, used,
 			      2 * OSP_PATH_MAX - used, &e->base_len))
 			e->flags |= OSP_F_BASE_TRUNC;
 	}

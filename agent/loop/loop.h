@@ -13,7 +13,8 @@ struct osp_run_opts {
 	enum osp_run_mode mode;
 	int stats_interval; /* seconds between loss-counter reports on stderr (0 = only at exit) */
 	FILE *out;
-	const char *ready_file; /* written once the probes are attached (tests and probes wait on it) */
+	const char
+	    *ready_file; /* written once the probes are attached (tests and probes wait on it) */
 };
 
 /* Runs until SIGINT or SIGTERM. Returns the process exit status. */

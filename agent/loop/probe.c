@@ -15,9 +15,9 @@
 #include "open.skel.h"
 
 static const char *const stat_names[OSP_STAT_MAX] = {
-	[OSP_STAT_RB_FULL] = "ringbuf_full",	     [OSP_STAT_PATH_TRUNC] = "path_truncated",
-	[OSP_STAT_ARGS_TRUNC] = "args_truncated",    [OSP_STAT_CGROUP_TRUNC] = "cgroup_truncated",
-	[OSP_STAT_READ_FAIL] = "kernel_read_failed", [OSP_STAT_EVENTS] = "events_sent",
+    [OSP_STAT_RB_FULL] = "ringbuf_full",	 [OSP_STAT_PATH_TRUNC] = "path_truncated",
+    [OSP_STAT_ARGS_TRUNC] = "args_truncated",	 [OSP_STAT_CGROUP_TRUNC] = "cgroup_truncated",
+    [OSP_STAT_READ_FAIL] = "kernel_read_failed", [OSP_STAT_EVENTS] = "events_sent",
 };
 
 const char *osp_stat_name(unsigned int which)
@@ -48,9 +48,10 @@ static int ensure_tracefs(char *err, size_t errlen)
 		return -errno;
 	}
 	if (stat("/sys/kernel/tracing/events/syscalls", &st)) {
-		snprintf(err, errlen,
-			 "this kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS): open events "
-			 "cannot be captured");
+		snprintf(
+		    err, errlen,
+		    "this kernel has no syscall tracepoints (CONFIG_FTRACE_SYSCALLS): open events "
+		    "cannot be captured");
 		return -ENOENT;
 	}
 	return 0;
@@ -85,10 +86,11 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 		p->exec->rodata->wakeup_bytes = o->wakeup_bytes;
 	ret = exec_bpf__load(p->exec);
 	if (ret) {
-		snprintf(err, errlen,
-			 "loading the exec BPF programs: %s (needs root or CAP_BPF+CAP_PERFMON, and a "
-			 "kernel with BTF)",
-			 strerror(-ret));
+		snprintf(
+		    err, errlen,
+		    "loading the exec BPF programs: %s (needs root or CAP_BPF+CAP_PERFMON, and a "
+		    "kernel with BTF)",
+		    strerror(-ret));
 		return ret;
 	}
 	ret = exec_bpf__attach(p->exec);
@@ -113,7 +115,8 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 		/* one ring buffer and one set of counters for every object */
 		ret = bpf_map__reuse_fd(p->open->maps.events, bpf_map__fd(p->exec->maps.events));
 		if (!ret)
-			ret = bpf_map__reuse_fd(p->open->maps.stats, bpf_map__fd(p->exec->maps.stats));
+			ret = bpf_map__reuse_fd(p->open->maps.stats,
+						bpf_map__fd(p->exec->maps.stats));
 		if (!ret)
 			ret = open_bpf__load(p->open);
 		if (ret) {
@@ -122,7 +125,8 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 		}
 		ret = open_bpf__attach(p->open);
 		if (ret) {
-			snprintf(err, errlen, "attaching the open/openat/openat2/creat tracepoints: %s",
+			snprintf(err, errlen,
+				 "attaching the open/openat/openat2/creat tracepoints: %s",
 				 strerror(-ret));
 			return ret;
 		}

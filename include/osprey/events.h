@@ -63,22 +63,22 @@ enum osp_syscall {
 
 /* Per-CPU loss and degradation counters (map "stats"). Every in-kernel failure increments one. */
 enum osp_stat {
-	OSP_STAT_RB_FULL = 0,	   /* ring buffer full: event lost */
-	OSP_STAT_PATH_TRUNC,	   /* a path deeper/longer than the buffers: flagged, delivered */
-	OSP_STAT_ARGS_TRUNC,	   /* argv longer than OSP_ARGS_MAX: flagged, delivered */
-	OSP_STAT_CGROUP_TRUNC,	   /* cgroup path too long: flagged, delivered */
-	OSP_STAT_READ_FAIL,	   /* a user or kernel read failed (e.g. bad user pointer) */
-	OSP_STAT_EVENTS,	   /* events submitted (all types) */
+	OSP_STAT_RB_FULL = 0,  /* ring buffer full: event lost */
+	OSP_STAT_PATH_TRUNC,   /* a path deeper/longer than the buffers: flagged, delivered */
+	OSP_STAT_ARGS_TRUNC,   /* argv longer than OSP_ARGS_MAX: flagged, delivered */
+	OSP_STAT_CGROUP_TRUNC, /* cgroup path too long: flagged, delivered */
+	OSP_STAT_READ_FAIL,    /* a user or kernel read failed (e.g. bad user pointer) */
+	OSP_STAT_EVENTS,       /* events submitted (all types) */
 	OSP_STAT_MAX
 };
 
 /* Common header in front of every record. */
 struct osp_hdr {
-	osp_u32 type;	 /* enum osp_event_type */
-	osp_u32 size;	 /* bytes of this record, header included */
-	osp_u64 ts;	 /* bpf_ktime_get_boot_ns() */
-	osp_u32 tgid;	 /* process id */
-	osp_u32 pid;	 /* thread id */
+	osp_u32 type;	    /* enum osp_event_type */
+	osp_u32 size;	    /* bytes of this record, header included */
+	osp_u64 ts;	    /* bpf_ktime_get_boot_ns() */
+	osp_u32 tgid;	    /* process id */
+	osp_u32 pid;	    /* thread id */
 	osp_u64 start_time; /* task->group_leader->start_boottime: with tgid, the process key */
 };
 _Static_assert(sizeof(struct osp_hdr) == 32, "osp_hdr layout");
@@ -133,7 +133,8 @@ struct osp_exec_event {
 	char filename[OSP_PATH_MAX]; /* string: the path as the caller passed it (bprm->filename) */
 	char args[OSP_ARGS_MAX];     /* argv, NUL-separated */
 	char cgroup[OSP_CGROUP_MAX]; /* component list: cgroup v2 path */
-	char cgroup_v1[OSP_CGROUP_MAX]; /* component list: v1 "memory" hierarchy path (hybrid hosts) */
+	char cgroup_v1
+	    [OSP_CGROUP_MAX]; /* component list: v1 "memory" hierarchy path (hybrid hosts) */
 };
 _Static_assert(sizeof(struct osp_exec_event) % 8 == 0, "osp_exec_event padding");
 
@@ -183,7 +184,7 @@ struct osp_open_event {
 	char comm[OSP_COMM_LEN];
 	char data[2 * OSP_PATH_MAX];
 };
-#define OSP_OPEN_FIXED_SIZE ((osp_u32)__builtin_offsetof(struct osp_open_event, data))
+#define OSP_OPEN_FIXED_SIZE ((osp_u32) __builtin_offsetof(struct osp_open_event, data))
 _Static_assert(OSP_OPEN_FIXED_SIZE == 104, "osp_open_event layout");
 
 #endif

@@ -15,7 +15,8 @@ static unsigned int nsuites;
 void osp_suite_record(const char *name, osp_suite_fn fn)
 {
 	if (nsuites >= OSP_MAX_SUITES) {
-		fprintf(stderr, "tests: more than %d suites; raise OSP_MAX_SUITES\n", OSP_MAX_SUITES);
+		fprintf(stderr, "tests: more than %d suites; raise OSP_MAX_SUITES\n",
+			OSP_MAX_SUITES);
 		return;
 	}
 	suites[nsuites].name = name;
