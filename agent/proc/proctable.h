@@ -7,23 +7,49 @@
 #ifndef OSP_PROCTABLE_H
 #define OSP_PROCTABLE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "event.h"
 
 struct proctable;
 
+/* Bits of osp_proc.flags owned by proc/ (the high end; events.h's OSP_F_* use the low bits). */
+#define OSP_PF_EXE_WRITABLE                                                                        \
+	(1u << 31)		 /* proc.is_exe_writable: exe writable by the process's euid/egid */
+#define OSP_PF_SEEDED (1u << 30) /* read from /proc (seed or first seen by an open event) */
+#define OSP_PF_DEAD (1u << 29)	 /* exit seen; the entry goes away at the next proctable_apply() */
+#define OSP_PF_PARTIAL (1u << 28)   /* built from an event alone: exe/args/cwd unknown */
+#define OSP_PF_STR_TRUNC (1u << 27) /* strings shortened because the string arena was full */
+
 struct proctable_stats {
 	uint64_t entries;
 	uint64_t capacity;
-	uint64_t evicted;     /* entries dropped because the table was full */
-	uint64_t seeded;      /* entries read from /proc at start */
-	uint64_t misses;      /* events for a process the table did not know */
+	uint64_t evicted; /* entries dropped because the table was full */
+	uint64_t seeded;  /* entries read from /proc at start */
+	uint64_t misses;  /* events for a process the table did not know */
+	uint64_t reaped;  /* entries removed after their exit event */
+	uint64_t stale;	  /* entries dropped because their pid came back with a new start time */
+	uint64_t
+	    proc_reads; /* processes read from /proc after the seed (misses, forks of unknowns) */
+	uint64_t str_trunc;   /* entries whose strings were shortened: string arena full */
+	uint64_t arena_bytes; /* string arena size */
+	uint64_t arena_used;  /* bytes of it in use */
+	uint64_t mem_bytes;   /* upper bound of the table's memory, everything included */
 };
 
 /* Returns a new table holding at most max_entries processes, or NULL with errno set.
  * host_root is the host's "/" as seen by the agent ("/" or e.g. "/host"). Free with proctable_free(). */
 struct proctable *proctable_new(uint32_t max_entries, const char *host_root);
+
+/* As proctable_new(), with the string arena's size chosen (0 = default, PROCTABLE_ARENA_PER_ENTRY bytes
+ * per entry). Strings that fit neither an entry's inline buffer nor the arena are shortened and counted
+ * (stats.str_trunc), never allocated. max_entries must be at least 2. */
+#define PROCTABLE_ARENA_PER_ENTRY 1024
+struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
+				      const char *host_root);
+
+/* Frees the table and everything it owns. NULL is accepted. */
 void proctable_free(struct proctable *pt);
 
 /* Reads every process under <host_root>/proc into the table. Returns the number read, or -errno. */
@@ -31,7 +57,19 @@ int proctable_seed(struct proctable *pt);
 
 /* Applies one decoded event to the table and points ev->proc / ev->parent at the table's entries
  * (for an open event, at the entry of the opening process, creating it from /proc if unknown).
- * After this call ev->proc is never NULL. Does not allocate once the table is warm. */
+ * After this call ev->proc is never NULL. Does not allocate once the table is warm.
+ *
+ * Input: the process key is (ev->proc->tgid, ev->proc->start_time) when the decoder sets ev->proc
+ * (it must for exec, fork and exit; for open it may leave ev->proc NULL, and then ev->tgid is used
+ * with "any start time"). Exec: ev->proc is everything the exec captured, copied into the entry.
+ * Fork: ev->proc is the child (tgid, ppid, start_time, parent_start_time, comm, cgroup_id, uid); the
+ * child inherits the rest (exe, args, cwd, ...) from its parent until it execs, as in Falco. Exit: the
+ * entry is flagged OSP_PF_DEAD and stays readable until the next call, which removes it and hands its
+ * children to the nearest pid-namespace init among its ancestors (pid 1 on the host).
+ *
+ * Lifetime: the entries and strings ev->proc, ev->parent, proctable_ancestor(), proctable_lookup()
+ * and proctable_session_leader() point to stay valid until the next proctable_apply() or
+ * proctable_seed(). */
 void proctable_apply(struct proctable *pt, struct osp_event *ev);
 
 /* The n-th ancestor of ev's process: 1 = parent, 2 = grandparent ...; NULL when unknown or past init. */
@@ -39,10 +77,59 @@ const struct osp_proc *proctable_ancestor(const struct proctable *pt, const stru
 					  unsigned int n);
 
 /* User and group names for ev's process: from the container's /etc/passwd and /etc/group (through
- * /proc/PID/root) for a containerised process, else the host's. Cached. NULL when unknown. */
+ * /proc/PID/root) for a containerised process, else the host's. Cached. NULL when unknown.
+ *
+ * "Containerised" means: the process's "/" (stat of /proc/PID/root, taken at seed/exec and inherited
+ * at fork) is not the host's "/" (stat of <host_root>/proc/1/root). That is exactly the question of
+ * which /etc/passwd the process sees, so it also covers chroots and --pid=host containers. When the
+ * root could not be read (the process was gone), a pid namespace other than pid 1's counts as
+ * "container, root unknown" (NULL) and the same one as the host's. Files are opened with
+ * RESOLVE_IN_ROOT (a container's symlinks cannot lead outside it), must be regular and at most
+ * 16 MiB. The returned string stays valid until the next proctable_apply(). Also serves
+ * user.loginname (pass ev->proc->loginuid; 4294967295 gives NULL). */
 const char *proctable_user_name(struct proctable *pt, const struct osp_event *ev, uint32_t uid);
 const char *proctable_group_name(struct proctable *pt, const struct osp_event *ev, uint32_t gid);
 
+/* Fills *out with the counters and sizes above. */
 void proctable_get_stats(const struct proctable *pt, struct proctable_stats *out);
+
+/* The table's entry for (tgid, start_time), or NULL. start_time 0 matches any start time (the newest
+ * entry for tgid); a seeded entry matches any start_time in the same clock tick. */
+const struct osp_proc *proctable_lookup(const struct proctable *pt, uint32_t tgid,
+					uint64_t start_time);
+
+/* Parent of p (an entry of this table, or any osp_proc with ppid/parent_start_time set), or NULL. */
+const struct osp_proc *proctable_parent(const struct proctable *pt, const struct osp_proc *p);
+
+/* Falco's session leader of ev's process (for proc.sname): the eldest consecutive ancestor sharing its
+ * session id, stopping at the one whose tgid is the session id. ev's own process when no ancestor
+ * shares it; NULL only when ev->proc is NULL. */
+const struct osp_proc *proctable_session_leader(const struct proctable *pt,
+						const struct osp_event *ev);
+
+/* Falco's proc.exe: argv[0] of p (a pointer into p->args), or an absent string when p has no args. */
+struct osp_str proctable_exe(const struct osp_proc *p);
+
+/* Falco's proc.args: argv[1..] joined by single spaces, written NUL-terminated into buf (cut to fit).
+ * Returns the length the full string would have (like snprintf). */
+size_t proctable_fmt_args(const struct osp_proc *p, char *buf, size_t size);
+
+/* Falco's proc.cmdline: comm, a space and proc.args ("comm" alone without arguments), into buf as
+ * proctable_fmt_args() does. */
+size_t proctable_fmt_cmdline(const struct osp_proc *p, char *buf, size_t size);
+
+/* Falco's proc.is_exe_writable / is_exe_upper_layer / is_exe_from_memfd. */
+static inline int proctable_exe_writable(const struct osp_proc *p)
+{
+	return (p->flags & OSP_PF_EXE_WRITABLE) != 0;
+}
+static inline int proctable_exe_upper_layer(const struct osp_proc *p)
+{
+	return (p->flags & OSP_F_EXE_UPPER) != 0;
+}
+static inline int proctable_exe_from_memfd(const struct osp_proc *p)
+{
+	return (p->flags & OSP_F_EXE_MEMFD) != 0;
+}
 
 #endif
