@@ -31,6 +31,7 @@
 #define LEAF_BUCKET 0x01
 #define ELEM_SIZE 16
 #define MAX_DEPTH 32
+#define MAX_PAGES_WALKED 65536 /* a damaged tree whose branches loop stops here */
 
 struct ct_bolt {
 	const uint8_t *map;
@@ -296,7 +297,7 @@ int ct_bolt_bucket(const struct ct_bolt *db, const struct ct_bolt_bucket *b, con
 }
 
 static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, ct_bolt_fn fn, void *arg,
-		int depth)
+		int depth, unsigned int *budget)
 {
 	uint16_t flags, count;
 	unsigned int i;
@@ -306,8 +307,9 @@ static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, ct_bo
 	uint64_t child = 0;
 	int r;
 
-	if (!pg || depth > MAX_DEPTH || avail < PG_HDR)
+	if (!pg || depth > MAX_DEPTH || avail < PG_HDR || *budget == 0)
 		return -EBADMSG;
+	(*budget)--;
 	flags = rd16(pg + 8);
 	count = rd16(pg + 10);
 	for (i = 0; i < count; i++) {
@@ -324,7 +326,7 @@ static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, ct_bo
 		} else {
 			const uint8_t *cp = page_at(db, child, &cavail);
 
-			r = walk(db, cp, cavail, fn, arg, depth + 1);
+			r = walk(db, cp, cavail, fn, arg, depth + 1, budget);
 		}
 		if (r)
 			return r;
@@ -337,7 +339,8 @@ int ct_bolt_foreach(const struct ct_bolt *db, const struct ct_bolt_bucket *b, ct
 {
 	const uint8_t *pg;
 	size_t avail = 0;
+	unsigned int budget = MAX_PAGES_WALKED;
 
 	pg = bucket_page(db, b, &avail);
-	return walk(db, pg, avail, fn, arg, 0);
+	return walk(db, pg, avail, fn, arg, 0, &budget);
 }

@@ -67,8 +67,8 @@ struct container_ref {
 	enum osp_runtime runtime;   /* OSP_RT_HOST when the path names no container */
 	char id[OSP_CT_ID_LEN + 1]; /* 64 lowercase hex, or "host" */
 	char ns[OSP_CT_NS_LEN + 1]; /* containerd namespace of "/<ns>/<id>", else "" */
-	char pod_uid[OSP_CT_POD_UID_LEN +
-		     1]; /* pod uid from a kubepods path ('_' read as '-'), else "" */
+	/* pod uid from a kubepods path ('_' read as '-'), else "" */
+	char pod_uid[OSP_CT_POD_UID_LEN + 1];
 };
 
 /* Parses a cgroup path (not necessarily NUL-terminated: len bytes are read) into a container reference.
