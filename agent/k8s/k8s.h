@@ -75,9 +75,12 @@ struct k8s_pod_meta {
 	char uid[K8S_UID_MAX];
 	char name[K8S_NAME_MAX];
 	char ns[K8S_NS_MAX];
-	uint32_t nlabels; /* labels copied into the caller's array */
-	uint32_t
-	    labels_total; /* labels the pod has: > nlabels when the caller's storage was too small */
+	/* labels copied into the caller's array */
+	uint32_t nlabels;
+	/* labels the pod has: more than nlabels when the caller's storage was too small */
+	uint32_t labels_total;
+	/* str bytes that a copy of all the labels needs (keys, values and their NULs) */
+	size_t labels_bytes;
 };
 
 struct k8s_watch;
@@ -117,6 +120,23 @@ int k8s_pod_labels(struct k8s_watch *w, const char *pod_uid, struct k8s_pod_meta
  * 64-hex id, or the API's "containerd://<id>" form. Same returns and guarantees. */
 int k8s_pod_by_container(struct k8s_watch *w, const char *container_id, struct k8s_pod_meta *meta,
 			 struct osp_kv *kv, uint32_t kv_cap, char *str, size_t str_cap);
+
+/* Pod labels in the form the container cache's provider hook wants (container_pod_labels_fn in
+ * container/container.h): arg is the struct k8s_watch. On success returns 0 with *labels a malloc()ed
+ * array of *nlabels entries whose keys and values are each malloc()ed: the caller owns and frees them
+ * (NULL and 0 for a pod without labels). Returns -ENOENT when the pod is not known (not listed yet, or
+ * gone), -EINVAL, -ENOMEM. Thread-safe; never blocks on the network; allocates outside the lock.
+ * Wire it with container_cache_set_pod_labels_provider(cache, k8s_pod_labels_dup, watch). */
+int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels);
+
+/* Pod labels in the form the container cache's provider hook wants (container_pod_labels_fn in
+ * container/container.h): arg is the struct k8s_watch. On success returns 0 with *labels a malloc()ed
+ * array of *nlabels entries whose keys and values are each malloc()ed: the caller owns and frees them
+ * (NULL and 0 for a pod without labels). Returns -ENOENT when the pod is not known (not listed yet, or
+ * gone), -EAGAIN when the pod kept changing while being copied, -EINVAL, -ENOMEM. Thread-safe; never
+ * blocks on the network; allocates outside the lock.
+ * Wire it with container_cache_set_pod_labels_provider(cache, k8s_pod_labels_dup, watch). */
+int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels);
 
 /* Copies a consistent-enough snapshot of the counters (each read atomically). Thread-safe. */
 void k8s_watch_stats(struct k8s_watch *w, struct k8s_stats *out);

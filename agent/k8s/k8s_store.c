@@ -217,6 +217,7 @@ void k8s_pod_copy_out(const struct k8s_pod *p, struct k8s_pod_meta *meta, struct
 	copy_trunc(meta->name, sizeof(meta->name), p->name);
 	copy_trunc(meta->ns, sizeof(meta->ns), p->ns);
 	meta->labels_total = p->nlabels;
+	meta->labels_bytes = p->label_bytes;
 	meta->nlabels = 0;
 	if (!kv || !str)
 		return;

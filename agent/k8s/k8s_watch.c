@@ -308,6 +308,83 @@ int k8s_pod_by_container(struct k8s_watch *w, const char *container_id, struct k
 	return p ? 0 : -ENOENT;
 }
 
+static void kv_free(struct osp_kv *kv, uint32_t n)
+{
+	uint32_t i;
+
+	if (!kv)
+		return;
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+}
+
+int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels)
+{
+	struct k8s_watch *w = arg;
+	struct osp_kv small_kv[32], *kv = small_kv, *out = NULL;
+	char small_str[4096], *str = small_str;
+	uint32_t kv_cap = 32, i;
+	size_t str_cap = sizeof(small_str);
+	struct k8s_pod_meta m;
+	int err, tries;
+
+	if (!labels || !nlabels)
+		return -EINVAL;
+	*labels = NULL;
+	*nlabels = 0;
+	/* Copy under the lock into a bounded buffer; a pod with more labels than the stack buffer
+	 * holds is copied again into heap buffers sized from the first answer (allocated unlocked). */
+	for (tries = 0;; tries++) {
+		err = k8s_pod_labels(w, pod_uid, &m, kv, kv_cap, str, str_cap);
+		if (err || m.nlabels == m.labels_total)
+			break;
+		if (tries == 3) {
+			err = -EAGAIN; /* the pod keeps growing under us: ask again later */
+			break;
+		}
+		if (kv != small_kv)
+			free(kv);
+		if (str != small_str)
+			free(str);
+		kv_cap = m.labels_total;
+		str_cap = m.labels_bytes;
+		kv = malloc(kv_cap * sizeof(*kv));
+		str = malloc(str_cap);
+		if (!kv || !str) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	if (err || m.nlabels == 0)
+		goto cleanup;
+	out = calloc(m.nlabels, sizeof(*out));
+	if (!out) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < m.nlabels; i++) {
+		out[i].key = strdup(kv[i].key);
+		out[i].value = strdup(kv[i].value);
+		if (!out[i].key || !out[i].value) {
+			kv_free(out, i + 1);
+			out = NULL;
+			err = -ENOMEM;
+			goto cleanup;
+		}
+	}
+	*labels = out;
+	*nlabels = m.nlabels;
+cleanup:
+	if (kv != small_kv)
+		free(kv);
+	if (str != small_str)
+		free(str);
+	return err;
+}
+
 void k8s_watch_stats(struct k8s_watch *w, struct k8s_stats *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -555,7 +632,15 @@ static enum req_result run_request(struct k8s_watch *w, struct req *r, const cha
 
 	curl_easy_reset(w->easy);
 	curl_easy_setopt(w->easy, CURLOPT_URL, url);
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
 	curl_easy_setopt(w->easy, CURLOPT_PROTOCOLS_STR, "https");
+#else
+	curl_easy_setopt(w->easy, CURLOPT_PROTOCOLS, (long)CURLPROTO_HTTPS);
+#endif
+#if LIBCURL_VERSION_NUM >=                                                                         \
+    0x075700 /* 7.87: the parsed CA bundle is cached; the cluster CA rotates */
+	curl_easy_setopt(w->easy, CURLOPT_CA_CACHE_TIMEOUT, 600L);
+#endif
 	curl_easy_setopt(w->easy, CURLOPT_CAINFO, w->ca_path);
 	curl_easy_setopt(w->easy, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(w->easy, CURLOPT_SSL_VERIFYHOST, 2L);

@@ -222,7 +222,7 @@ static void test_cleanup(void)
 
 struct fake_pod {
 	char uid[40], name[64], ns[32], node[32];
-	char labels[256]; /* JSON object text */
+	char labels[8192]; /* JSON object text */
 	char cid[80];
 	unsigned int rv;
 	bool live;
@@ -835,7 +835,7 @@ static void test_list_and_lookup(void)
 	CU_ASSERT_STRING_EQUAL(kv[1].key, "tier");
 	CU_ASSERT_STRING_EQUAL(kv[1].value, "front");
 	/* by container id, bare or with the runtime scheme */
-	CU_ASSERT_EQUAL(k8s_pod_by_container(w, CID("b") + strlen("containerd://"), &m, kv, 4, str,
+	CU_ASSERT_EQUAL(k8s_pod_by_container(w, &CID("b")[strlen("containerd://")], &m, kv, 4, str,
 					     sizeof(str)),
 			0);
 	CU_ASSERT_STRING_EQUAL(m.uid, "uid-b");
@@ -1076,6 +1076,64 @@ out:
 	fake_free(f);
 }
 
+/* The container cache's provider hook: heap copies, beyond the stack buffer it tries first. */
+static void test_labels_dup(void)
+{
+	struct fake *f = fake_with_pods();
+	struct k8s_watch *w = NULL;
+	struct osp_kv *kv = NULL;
+	char labels[8192], value[61];
+	uint32_t n = 0, i;
+	size_t off;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	memset(value, 'v', 60);
+	value[60] = '\0';
+	off = (size_t)snprintf(labels, sizeof(labels), "{");
+	for (i = 0; i < 60; i++)
+		off += (size_t)snprintf(labels + off, sizeof(labels) - off,
+					"%s\"label-%02u\":\"%s\"", i ? "," : "", i, value);
+	snprintf(labels + off, sizeof(labels) - off, "}");
+	fake_pod_add(f, "uid-m", "many-labels", NODE, labels, CID("f"));
+	fake_pod_add(f, "uid-z", "no-labels", NODE, "{}", CID("9"));
+	w = watch_new(f, ca_path, 0);
+	CU_ASSERT_PTR_NOT_NULL(w);
+	if (!w)
+		goto out;
+	CU_ASSERT(WAIT_UNTIL(stats(w).synced, WAIT_MS));
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-a", &kv, &n), 0);
+	CU_ASSERT_EQUAL(n, 2);
+	if (n == 2) {
+		CU_ASSERT_STRING_EQUAL(kv[0].key, "app");
+		CU_ASSERT_STRING_EQUAL(kv[1].value, "front");
+	}
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-m", &kv, &n), 0);
+	CU_ASSERT_EQUAL(n, 60);
+	if (n == 60) {
+		CU_ASSERT_STRING_EQUAL(kv[59].key, "label-59");
+		CU_ASSERT_STRING_EQUAL(kv[59].value, value);
+	}
+	for (i = 0; i < n; i++) {
+		free(kv[i].key);
+		free(kv[i].value);
+	}
+	free(kv);
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-z", &kv, &n), 0);
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_PTR_NULL(kv);
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-nope", &kv, &n), -ENOENT);
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-x", &kv, &n), -ENOENT);
+	CU_ASSERT_EQUAL(k8s_pod_labels_dup(w, "uid-a", NULL, &n), -EINVAL);
+out:
+	k8s_watch_free(w);
+	fake_free(f);
+}
+
 OSP_SUITE(k8s_server)
 {
 	OSP_TEST(suite, test_list_and_lookup);
@@ -1086,5 +1144,6 @@ OSP_SUITE(k8s_server)
 	OSP_TEST(suite, test_wrong_ca);
 	OSP_TEST(suite, test_server_goes_away);
 	OSP_TEST(suite, test_bad_lines);
+	OSP_TEST(suite, test_labels_dup);
 	OSP_TEST(suite, test_cleanup);
 }
