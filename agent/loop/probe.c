@@ -77,7 +77,7 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 		return ret;
 	}
 	if (p->exec->rodata->schema_version != OSP_SCHEMA_VERSION) {
-		snprintf(err, errlen, "BPF object has event schema %u, agent expects %u",
+		snprintf(err, errlen, "BPF object has event schema %u, agent expects %d",
 			 p->exec->rodata->schema_version, OSP_SCHEMA_VERSION);
 		return -EPROTO;
 	}
