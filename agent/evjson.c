@@ -1,5 +1,7 @@
 #include "evjson.h"
 
+#include "container/container.h"
+
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <string.h>
@@ -120,6 +122,32 @@ static void add_open(cJSON *o, const struct osp_event *ev)
 	    !!(f->eflags & (OSP_F_RAW_TRUNC | OSP_F_PATH_TRUNC | OSP_F_BASE_TRUNC)));
 }
 
+static void add_opt(cJSON *o, const char *k, const char *v)
+{
+	if (v && *v)
+		cJSON_AddStringToObject(o, k, v);
+	else
+		cJSON_AddNullToObject(o, k);
+}
+
+static void add_container(cJSON *o, const struct osp_container *c)
+{
+	if (!c)
+		return;
+	cJSON_AddStringToObject(o, "container.id", c->id);
+	cJSON_AddStringToObject(o, "container.type", osp_runtime_name(c->runtime));
+	if (c->runtime == OSP_RT_HOST)
+		return;
+	cJSON_AddStringToObject(o, "container.full_id", c->full_id);
+	add_opt(o, "container.name", c->name);
+	add_opt(o, "container.image", c->image);
+	add_opt(o, "container.image.repository", c->image_repository);
+	add_opt(o, "container.image.tag", c->image_tag);
+	add_opt(o, "k8s.pod.name", c->pod_name);
+	add_opt(o, "k8s.ns.name", c->pod_namespace);
+	add_opt(o, "k8s.pod.uid", c->pod_uid);
+}
+
 int osp_evjson_write(FILE *out, const struct osp_event *ev)
 {
 	static char line[64 * 1024];
@@ -138,6 +166,15 @@ int osp_evjson_write(FILE *out, const struct osp_event *ev)
 	add_u64(o, "proc.start_time", ev->proc->start_time);
 	cJSON_AddStringToObject(o, "proc.name", ev->proc->comm);
 	add_u64(o, "proc.cgroup_id", ev->proc->cgroup_id);
+	if (ev->parent) {
+		cJSON_AddStringToObject(o, "proc.pname", ev->parent->comm);
+		add_str(o, "proc.pexepath", &ev->parent->exepath);
+	}
+	if (ev->type == OSP_EV_OPEN) {
+		cJSON_AddNumberToObject(o, "proc.ppid", ev->proc->ppid);
+		add_str(o, "proc.exepath", &ev->proc->exepath);
+	}
+	add_container(o, ev->container);
 	switch (ev->type) {
 	case OSP_EV_EXEC:
 		add_exec(o, ev);

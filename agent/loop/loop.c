@@ -8,9 +8,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "container/container.h"
 #include "decode.h"
 #include "evjson.h"
 #include "loop/probe.h"
+#include "proc/proctable.h"
+
+#define OSP_PROCTABLE_MAX 65536
 
 static volatile sig_atomic_t stop_requested;
 
@@ -24,6 +28,8 @@ struct loop_ctx {
 	const struct osp_run_opts *o;
 	struct osp_decoder dec;
 	struct osp_event ev;
+	struct proctable *pt;
+	struct container_cache *containers;
 	unsigned long long out_errors;
 };
 
@@ -33,6 +39,8 @@ static int on_record(void *arg, void *data, size_t len)
 
 	if (osp_decode(&c->dec, data, len, &c->ev))
 		return 0;
+	proctable_apply(c->pt, &c->ev);
+	c->ev.container = container_resolve(c->containers, c->ev.proc);
 	if (c->o->mode == OSP_RUN_EVENTS && osp_evjson_write(c->o->out, &c->ev))
 		c->out_errors++;
 	return 0;
@@ -58,7 +66,21 @@ static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t
 	}
 	if (any)
 		fputc('\n', stderr);
-	if (final)
+	if (final) {
+		struct proctable_stats ps;
+		struct container_cache_stats cs;
+
+		proctable_get_stats(c->pt, &ps);
+		container_cache_get_stats(c->containers, &cs);
+		fprintf(stderr,
+			"osprey: process table: entries=%llu evicted=%llu seeded=%llu misses=%llu; "
+			"containers: entries=%llu evictions=%llu metadata_missing=%llu "
+			"metadata_errors=%llu\n",
+			(unsigned long long)ps.entries, (unsigned long long)ps.evicted,
+			(unsigned long long)ps.seeded, (unsigned long long)ps.misses,
+			(unsigned long long)cs.entries, (unsigned long long)cs.evictions,
+			(unsigned long long)cs.metadata_missing,
+			(unsigned long long)cs.metadata_errors);
 		fprintf(stderr,
 			"osprey: stopped: events_sent=%llu decoded=%llu malformed=%llu "
 			"ringbuf_full=%llu path_too_long=%llu output_errors=%llu\n",
@@ -67,6 +89,7 @@ static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t
 			(unsigned long long)c->dec.stats.malformed,
 			(unsigned long long)now[OSP_STAT_RB_FULL],
 			(unsigned long long)c->dec.stats.path_too_long, c->out_errors);
+	}
 	memcpy(last, now, sizeof(now));
 }
 
@@ -98,6 +121,17 @@ int osp_run(const struct osp_run_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	osp_decoder_init(&c.dec);
+	c.pt = proctable_new(OSP_PROCTABLE_MAX, "/");
+	c.containers = container_cache_new(NULL);
+	if (!c.pt || !c.containers) {
+		fprintf(stderr, "osprey: cannot allocate the process table or container cache\n");
+		status = 1;
+		goto cleanup;
+	}
+	ret = proctable_seed(c.pt);
+	if (ret < 0)
+		fprintf(stderr, "osprey: reading /proc: %s (ancestry of older processes unknown)\n",
+			strerror(-ret));
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
@@ -142,5 +176,7 @@ int osp_run(const struct osp_run_opts *o)
 	report(&probe, &c, last, 1);
 cleanup:
 	osp_probe_close(&probe);
+	container_cache_free(c.containers);
+	proctable_free(c.pt);
 	return status;
 }

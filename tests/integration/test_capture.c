@@ -22,6 +22,9 @@ static char dir[64];
 static char cgroup[64];
 static pid_t pid_symlink, pid_rel, pid_long, pid_uid, pid_opens, pid_short;
 static int container_status = -1;
+static char docker_id[65];
+static char docker_cgroup[96];
+static int docker_status = -1;
 
 static void opens_child(void)
 {
@@ -106,6 +109,18 @@ static int collect(void)
 		 ">/dev/null; st=$?; rm -rf $W; exit $st",
 		 cgroup);
 	container_status = it_sh(cmd);
+
+	/* a container whose cgroup is named the way Docker's cgroupfs driver names it */
+	for (i = 0; i < 64; i++)
+		docker_id[i] = "0123456789abcdef"[(getpid() * 7 + i * 13) % 16];
+	docker_id[64] = '\0';
+	snprintf(docker_cgroup, sizeof(docker_cgroup), "/docker/%s", docker_id);
+	snprintf(cmd, sizeof(cmd),
+		 "W=$(mktemp -d) && tests/integration/lib/runc-busybox.sh $W %s cat /etc/group "
+		 ">/dev/null 2>&1; st=$?; rm -rf $W; rmdir /sys/fs/cgroup/*/docker "
+		 "/sys/fs/cgroup/unified/docker 2>/dev/null; exit $st",
+		 docker_cgroup);
+	docker_status = it_sh(cmd);
 
 	if (it_agent_stop(&agent))
 		return 1;
@@ -335,6 +350,42 @@ static void test_runc_container(void)
 	CU_ASSERT_STRING_EQUAL(it_str(op, "fd.realpath"), "/etc/passwd");
 }
 
+static void test_container_identity(void)
+{
+	const cJSON *ex, *op, *host;
+	char short_id[13];
+
+	CU_ASSERT_FATAL(collect() == 0);
+	CU_ASSERT_EQUAL_FATAL(docker_status, 0);
+	ex = it_find(&agent, "execve", -1, "proc.cgroup", docker_cgroup);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
+	memcpy(short_id, docker_id, 12);
+	short_id[12] = '\0';
+	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.id"), short_id);
+	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.full_id"), docker_id);
+	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.type"), "docker");
+	/* cat's open of /etc/group (after the exec; runc's own child reads it too, before) carries the
+	 * same identity, from the process table */
+	op = NULL;
+	cJSON_ArrayForEach(op, agent.events)
+	{
+		const char *raw = it_str(op, "fd.nameraw"), *name = it_str(op, "proc.name");
+
+		if (raw && name && !strcmp(raw, "/etc/group") && !strcmp(name, "cat") &&
+		    (int)it_num(op, "proc.pid") == (int)it_num(ex, "proc.pid"))
+			break;
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(op);
+	CU_ASSERT_STRING_EQUAL(it_str(op, "container.id"), short_id);
+	CU_ASSERT_STRING_EQUAL(it_str(op, "proc.exepath"), "/bin/busybox");
+	/* host processes are "host", although this machine puts them in a v1 cgroup of their own */
+	host = exec_of(pid_short);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(host);
+	CU_ASSERT_STRING_EQUAL(it_str(host, "container.id"), "host");
+	CU_ASSERT_STRING_EQUAL(it_str(host, "proc.pname"),
+			       it_str(exec_of(pid_symlink), "proc.pname"));
+}
+
 static void test_agent_filtered_and_lossless(void)
 {
 	const cJSON *ev;
@@ -362,5 +413,6 @@ OSP_SUITE(capture)
 	OSP_TEST(suite, test_open_syscall_variants);
 	OSP_TEST(suite, test_short_lived_process);
 	OSP_TEST(suite, test_runc_container);
+	OSP_TEST(suite, test_container_identity);
 	OSP_TEST(suite, test_agent_filtered_and_lossless);
 }
