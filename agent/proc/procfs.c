@@ -1,4 +1,7 @@
 /* Reading one process from /proc: see procfs.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH, fgetpwent_r(): also when built without the Makefile */
+#endif
 #include "proc/procfs.h"
 
 #include <errno.h>
@@ -305,28 +308,22 @@ static int open_pid(int procfd, uint32_t tgid)
 	return fd < 0 ? -errno : fd;
 }
 
-int procfs_exe_facts(int procfd, uint32_t tgid, uint32_t euid, uint32_t egid, bool *writable,
-		     uint64_t *ino, uint32_t *dev)
+int procfs_exec_facts(int procfd, uint32_t tgid, uint32_t euid, uint32_t egid,
+		      struct procfs_exec_facts *out)
 {
-	int pd = open_pid(procfd, tgid), err;
+	struct stat st;
+	int pd = open_pid(procfd, tgid);
 
+	memset(out, 0, sizeof(*out));
 	if (pd < 0)
 		return pd;
-	err = exe_facts_at(pd, euid, egid, writable, ino, dev);
+	out->have_exe = !exe_facts_at(pd, euid, egid, &out->writable, &out->exe_ino, &out->exe_dev);
+	if (!fstatat(pd, "root", &st, 0)) {
+		out->have_root = true;
+		out->root_dev = st.st_dev;
+		out->root_ino = st.st_ino;
+	}
 	close(pd);
-	return err;
-}
-
-int procfs_root_id(int procfd, uint32_t tgid, uint64_t *dev, uint64_t *ino)
-{
-	char name[24];
-	struct stat st;
-
-	snprintf(name, sizeof(name), "%u/root", tgid);
-	if (fstatat(procfd, name, &st, 0) < 0)
-		return -errno;
-	*dev = st.st_dev;
-	*ino = st.st_ino;
 	return 0;
 }
 

@@ -52,11 +52,17 @@ int procfs_read_start(int procfd, uint32_t tgid, uint64_t *ticks);
 /* Reads the last NSpid value of tgid's status (its pid in its own namespace). Returns 0 or -errno. */
 int procfs_read_vpid(int procfd, uint32_t tgid, uint32_t *vpid);
 
-/* Exe facts for a live process through /proc/PID/exe: inode, device, writability by (euid, egid), and
- * the identity of its root. Returns 0 or -errno (fields left unchanged on error). */
-int procfs_exe_facts(int procfd, uint32_t tgid, uint32_t euid, uint32_t egid, bool *writable,
-		     uint64_t *ino, uint32_t *dev);
-int procfs_root_id(int procfd, uint32_t tgid, uint64_t *dev, uint64_t *ino);
+/* What an exec needs from a live process, with one lookup of /proc/PID: through /proc/PID/exe the
+ * exe's inode, device and writability by (euid, egid); through /proc/PID/root the identity of its "/".
+ * Returns 0 or -errno when the process is gone; *have_exe / *have_root say which parts were read. */
+struct procfs_exec_facts {
+	bool have_exe, have_root, writable;
+	uint32_t exe_dev;
+	uint64_t exe_ino;
+	uint64_t root_dev, root_ino;
+};
+int procfs_exec_facts(int procfd, uint32_t tgid, uint32_t euid, uint32_t egid,
+		      struct procfs_exec_facts *out);
 
 /* Parsers over a NUL-terminated buffer, exposed for tests. Each returns 0 or -EINVAL. */
 int procfs_parse_stat(const char *buf, struct procfs_info *out);

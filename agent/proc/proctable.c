@@ -9,6 +9,9 @@
  * (strarena.c), returned on eviction, exec and exit. Nothing here calls malloc after proctable_new()
  * except proctable_seed() (opendir) and name lookups (usercache.c, stdio).
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH, fgetpwent_r(): also when built without the Makefile */
+#endif
 #include "proc/proctable.h"
 
 #include <dirent.h>
@@ -537,10 +540,9 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 {
 	const struct osp_proc *src = ev->proc;
 	struct osp_str strs[PT_NSTR];
+	struct procfs_exec_facts fx;
 	struct pt_entry *e;
-	uint64_t dev, ino;
-	bool writable = false;
-	uint32_t i, edev;
+	uint32_t i;
 	int k;
 
 	i = find(pt, src->tgid, src->start_time, false);
@@ -562,18 +564,17 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 	for (k = 0; k < PT_NSTR; k++)
 		strs[k] = *str_field((struct osp_proc *)src, k);
 	strings_set(pt, e, strs);
-	/* the new image's exe, while the process still lives: its writability and inode */
-	if (!procfs_exe_facts(pt->procfd, e->p.tgid, e->p.euid, e->p.egid, &writable, &ino,
-			      &edev)) {
-		if (writable)
+	/* the new image's exe, while the process still lives: its writability and inode; its root */
+	if (!procfs_exec_facts(pt->procfd, e->p.tgid, e->p.euid, e->p.egid, &fx)) {
+		if (fx.have_exe && fx.writable)
 			e->p.flags |= OSP_PF_EXE_WRITABLE;
-		if (!e->p.exe_ino) {
-			e->p.exe_ino = ino;
-			e->p.exe_dev = edev;
+		if (fx.have_exe && !e->p.exe_ino) {
+			e->p.exe_ino = fx.exe_ino;
+			e->p.exe_dev = fx.exe_dev;
 		}
+		if (fx.have_root)
+			set_root(pt, e, fx.root_dev, fx.root_ino);
 	}
-	if (!procfs_root_id(pt->procfd, e->p.tgid, &dev, &ino))
-		set_root(pt, e, dev, ino);
 	resolve_parent(pt, i);
 	return i;
 }

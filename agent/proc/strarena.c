@@ -1,4 +1,7 @@
 /* Buddy allocator over one fixed region: see strarena.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH, fgetpwent_r(): also when built without the Makefile */
+#endif
 #include "proc/strarena.h"
 
 #include <errno.h>

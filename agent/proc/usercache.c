@@ -1,4 +1,7 @@
 /* User and group name cache: see usercache.h. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* O_PATH, fgetpwent_r(): also when built without the Makefile */
+#endif
 #include "proc/usercache.h"
 
 #include <errno.h>
