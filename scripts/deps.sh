@@ -4,19 +4,29 @@
 set -eu
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcjson-dev libyaml-dev
 libcunit1-dev libcurl4-openssl-dev libmicrohttpd-dev pkg-config clang-format cppcheck
-runc busybox-static python3 openssl"
-missing=""
-for p in $PKGS; do
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing="$missing $p"
-done
-[ -z "$missing" ] && exit 0
+runc busybox-static python3 openssl docker.io"
+# The integration tests start real containers with these; they need their recommended packages
+# (network backends, conmon, ...), unlike docker.io above.
+RUNTIMES="podman conmon containerd"
+missing_of() {
+	for p in "$@"; do
+		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+		[ "$st" = installed ] || printf ' %s' "$p"
+	done
+}
+# shellcheck disable=SC2086
+missing=$(missing_of $PKGS)
+# shellcheck disable=SC2086
+missing_rt=$(missing_of $RUNTIMES)
+[ -z "$missing$missing_rt" ] && exit 0
 if [ "$(id -u)" != 0 ]; then
-	echo "deps: missing packages:$missing (run 'make deps' as root, or install them)" >&2
+	echo "deps: missing packages:$missing$missing_rt (run 'make deps' as root, or install them)" >&2
 	exit 1
 fi
-echo "deps: installing$missing"
+echo "deps: installing$missing$missing_rt"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+[ -z "$missing" ] || apt-get install -y -qq --no-install-recommends $missing >/dev/null
+# shellcheck disable=SC2086
+[ -z "$missing_rt" ] || apt-get install -y -qq $missing_rt >/dev/null
