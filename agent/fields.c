@@ -441,7 +441,8 @@ static const struct osp_proc *find_leader(const struct osp_field_ctx *c, const s
 static int get_proc_sname(const struct osp_field_ctx *c, const struct osp_event *ev,
 			  const struct osp_farg *a, struct osp_fval *o)
 {
-	const struct osp_proc *p = find_leader(c, ev, true);
+	const struct osp_proc *p =
+	    c && c->pt ? proctable_session_leader(c->pt, ev) : find_leader(c, ev, true);
 
 	return p ? proc_comm(p, o) : 0;
 }
@@ -500,6 +501,12 @@ static int get_proc_is_exe_from_memfd(const struct osp_field_ctx *c, const struc
 				      const struct osp_farg *a, struct osp_fval *o)
 {
 	return SELF(ev) ? set_bool(o, SELF(ev)->flags & OSP_F_EXE_MEMFD) : 0;
+}
+
+static int get_proc_is_exe_writable(const struct osp_field_ctx *c, const struct osp_event *ev,
+				    const struct osp_farg *a, struct osp_fval *o)
+{
+	return SELF(ev) ? set_bool(o, SELF(ev)->flags & OSP_PF_EXE_WRITABLE) : 0;
 }
 
 static int get_proc_exe_ino(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -1031,6 +1038,10 @@ static int exe_flags_str(uint32_t fl, struct osp_fval *o)
 	int n;
 
 	o->buf[0] = '\0';
+	if (fl & OSP_PF_EXE_WRITABLE) {
+		n = snprintf(o->buf + off, o->bufsz - off, "%sEXE_WRITABLE", off ? "|" : "");
+		off += n > 0 ? (size_t)n : 0;
+	}
 	if (fl & OSP_F_EXE_UPPER) {
 		n = snprintf(o->buf + off, o->bufsz - off, "%sEXE_UPPER_LAYER", off ? "|" : "");
 		off += n > 0 ? (size_t)n : 0;
@@ -1516,8 +1527,8 @@ static const struct osp_field field_table[] = {
     F("proc.apid", I, A_ANC, ALL, "proc.pid of ancestor [N] (0 = self); no index: any ancestor",
       get_proc_apid),
     F("proc.args", S, 0, ALL, "arguments after argv[0], space-separated", get_proc_args),
-    F("proc.cmdline", S, 0, ALL, "proc.name and proc.args", get_proc_cmdline),
     F("proc.cmdlenargs", U, 0, ALL, "total length of the arguments", get_proc_cmdlenargs),
+    F("proc.cmdline", S, 0, ALL, "proc.name and proc.args", get_proc_cmdline),
     F("proc.cmdnargs", U, 0, ALL, "number of arguments after argv[0]", get_proc_cmdnargs),
     F("proc.cwd", P, 0, ALL, "working directory at exec", get_proc_cwd),
     F("proc.duration", U, 0, ALL, "ns since the process started", get_proc_duration),
@@ -1539,8 +1550,8 @@ static const struct osp_field field_table[] = {
       get_proc_is_exe_from_memfd),
     F("proc.is_exe_upper_layer", B, 0, ALL, "executable is on an overlayfs upper layer",
       get_proc_is_exe_upper_layer),
-    F("proc.is_exe_writable", B, 0, NONE, "executable is writable by the process (not collected)",
-      get_none),
+    F("proc.is_exe_writable", B, 0, ALL, "executable is writable by the process's euid/egid",
+      get_proc_is_exe_writable),
     F("proc.is_sid_leader", B, 0, ALL, "process is its session's leader", get_proc_is_sid_leader),
     F("proc.is_vpgid_leader", B, 0, ALL, "process leads its process group",
       get_proc_is_vpgid_leader),

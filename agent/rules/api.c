@@ -1,0 +1,143 @@
+/* Ruleset and rule accessors, priorities. */
+#include <errno.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rules/internal.h"
+
+static const char *const prio_names[] = {
+    [RULE_PRIO_EMERGENCY] = "Emergency",
+    [RULE_PRIO_ALERT] = "Alert",
+    [RULE_PRIO_CRITICAL] = "Critical",
+    [RULE_PRIO_ERROR] = "Error",
+    [RULE_PRIO_WARNING] = "Warning",
+    [RULE_PRIO_NOTICE] = "Notice",
+    [RULE_PRIO_INFORMATIONAL] = "Informational",
+    [RULE_PRIO_DEBUG] = "Debug",
+};
+
+const char *rule_priority_name(enum rule_priority p)
+{
+	if ((unsigned int)p > RULE_PRIO_DEBUG)
+		return "Unknown";
+	return prio_names[p];
+}
+
+int rule_priority_parse(const char *s, size_t len, enum rule_priority *out)
+{
+	size_t i;
+
+	if (!s)
+		return -EINVAL;
+	if (len == 4 && !strncasecmp(s, "info", 4)) {
+		*out = RULE_PRIO_INFORMATIONAL;
+		return 0;
+	}
+	for (i = 0; i <= RULE_PRIO_DEBUG; i++) {
+		if (strlen(prio_names[i]) == len && !strncasecmp(s, prio_names[i], len)) {
+			*out = (enum rule_priority)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+size_t ruleset_ndiag(const struct ruleset *rs)
+{
+	return rs ? rs->ndiag : 0;
+}
+
+size_t ruleset_nerrors(const struct ruleset *rs)
+{
+	return rs ? rs->nerrors : 0;
+}
+
+const struct rule_diag *ruleset_diag(const struct ruleset *rs, size_t i)
+{
+	const struct diag_node *d;
+
+	if (!rs || i >= rs->ndiag)
+		return NULL;
+	for (d = rs->diags; d && i; d = d->next)
+		i--;
+	return d ? &d->d : NULL;
+}
+
+size_t ruleset_nrules(const struct ruleset *rs)
+{
+	return rs ? rs->nrules : 0;
+}
+
+const struct rule *ruleset_rule(const struct ruleset *rs, size_t i)
+{
+	return rs && i < rs->nrules ? rs->rules[i] : NULL;
+}
+
+const struct rule *ruleset_find(const struct ruleset *rs, const char *name)
+{
+	return rs ? smap_get(&rs->rules_by_name, name, strlen(name)) : NULL;
+}
+
+uint32_t ruleset_evt_mask(const struct ruleset *rs)
+{
+	return rs ? rs->evt_mask : 0;
+}
+
+const char *rule_name(const struct rule *r)
+{
+	return r->name;
+}
+
+const char *rule_desc(const struct rule *r)
+{
+	return r->desc ? r->desc->s : "";
+}
+
+const char *rule_output(const struct rule *r)
+{
+	return r->output_str ? r->output_str : "";
+}
+
+const char *rule_source(const struct rule *r)
+{
+	return r->source;
+}
+
+enum rule_priority rule_priority(const struct rule *r)
+{
+	return r->priority;
+}
+
+size_t rule_ntags(const struct rule *r)
+{
+	return r->ntags;
+}
+
+const char *rule_tag(const struct rule *r, size_t i)
+{
+	return i < r->ntags ? r->tags[i] : NULL;
+}
+
+bool rule_enabled(const struct rule *r)
+{
+	return r->enabled;
+}
+
+bool rule_active(const struct rule *r, const char **why)
+{
+	if (!r->active && why)
+		*why = r->why ? r->why : "inactive";
+	return r->active;
+}
+
+uint32_t rule_evt_mask(const struct rule *r)
+{
+	return r->active ? r->evt_mask : 0;
+}
+
+const char *rule_file(const struct rule *r, uint32_t *line)
+{
+	if (line)
+		*line = r->line;
+	return r->file;
+}
