@@ -3,6 +3,7 @@
  * Contract between proc/ (which implements it), the event loop (which feeds it events) and fields.c
  * (which reads ancestors). Seeded from /proc at start, then kept by exec, fork and exit events.
  * Bounded: when full, the oldest exited-or-least-recently-seen entry is evicted and counted.
+ * Not thread-safe: the event loop owns the table and makes every call. See docs/process-table.md.
  */
 #ifndef OSP_PROCTABLE_H
 #define OSP_PROCTABLE_H
@@ -14,25 +15,28 @@
 
 struct proctable;
 
-/* Bits of osp_proc.flags owned by proc/ (the high end; events.h's OSP_F_* use the low bits). */
-#define OSP_PF_EXE_WRITABLE                                                                        \
-	(1u << 31)		 /* proc.is_exe_writable: exe writable by the process's euid/egid */
-#define OSP_PF_SEEDED (1u << 30) /* read from /proc (seed or first seen by an open event) */
-#define OSP_PF_DEAD (1u << 29)	 /* exit seen; the entry goes away at the next proctable_apply() */
-#define OSP_PF_PARTIAL (1u << 28)   /* built from an event alone: exe/args/cwd unknown */
-#define OSP_PF_STR_TRUNC (1u << 27) /* strings shortened because the string arena was full */
+/* Bits of osp_proc.flags owned by proc/ (the high end; events.h's OSP_F_* use the low bits).
+ *   EXE_WRITABLE  proc.is_exe_writable: the exe was writable by the process's euid/egid at exec/seed
+ *   SEEDED        read from /proc (by the seed, or on first sight through an event)
+ *   DEAD          exit seen; the entry goes away at the next proctable_apply()
+ *   PARTIAL       built from an event alone: exe, args, cwd unknown
+ *   STR_TRUNC     strings shortened because the string arena was full */
+#define OSP_PF_EXE_WRITABLE (1u << 31)
+#define OSP_PF_SEEDED (1u << 30)
+#define OSP_PF_DEAD (1u << 29)
+#define OSP_PF_PARTIAL (1u << 28)
+#define OSP_PF_STR_TRUNC (1u << 27)
 
 struct proctable_stats {
 	uint64_t entries;
 	uint64_t capacity;
-	uint64_t evicted; /* entries dropped because the table was full */
-	uint64_t seeded;  /* entries read from /proc at start */
-	uint64_t misses;  /* events for a process the table did not know */
-	uint64_t reaped;  /* entries removed after their exit event */
-	uint64_t stale;	  /* entries dropped because their pid came back with a new start time */
-	uint64_t
-	    proc_reads; /* processes read from /proc after the seed (misses, forks of unknowns) */
-	uint64_t str_trunc;   /* entries whose strings were shortened: string arena full */
+	uint64_t evicted;    /* entries dropped because the table was full */
+	uint64_t seeded;     /* entries read from /proc at start */
+	uint64_t misses;     /* events for a process the table did not know */
+	uint64_t reaped;     /* entries removed after their exit event */
+	uint64_t stale;	     /* entries dropped because their pid came back with a new start time */
+	uint64_t proc_reads; /* processes read from /proc after the seed (first sightings) */
+	uint64_t str_trunc;  /* entries whose strings were shortened: string arena full */
 	uint64_t arena_bytes; /* string arena size */
 	uint64_t arena_used;  /* bytes of it in use */
 	uint64_t mem_bytes;   /* upper bound of the table's memory, everything included */
