@@ -7,7 +7,7 @@ libcunit1-dev libcurl4-openssl-dev libmicrohttpd-dev pkg-config clang-format cpp
 runc busybox-static python3 openssl docker.io"
 # The integration tests start real containers with these; they need their recommended packages
 # (network backends, conmon, ...), unlike docker.io above.
-RUNTIMES="podman conmon containerd"
+RUNTIMES="podman conmon containerd containernetworking-plugins"
 missing_of() {
 	for p in "$@"; do
 		st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
