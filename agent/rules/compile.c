@@ -429,6 +429,7 @@ static int set_single(struct cctx *cc, struct cnode *n, const struct vsrc *v)
 			regfree(re);
 			return -ENOMEM;
 		}
+		n->re = re;
 		break;
 	}
 	default:
