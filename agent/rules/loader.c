@@ -1185,8 +1185,8 @@ static int load_dir(struct ruleset *rs, const char *path)
 static int load_path(struct ruleset *rs, const char *path)
 {
 	struct stat st;
-	char *buf;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0;
 	int ret;
 
 	if (stat(path, &st)) {
