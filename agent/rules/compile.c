@@ -644,7 +644,7 @@ static struct cnode *compile_check(struct cctx *cc, const struct anode *an)
 				 "operator '%s' cannot compare field '%s' (%s) with val(%s) (%s)",
 				 cmp_op_names[an->op], lhs.f->name, fields_type_name(lhs.type),
 				 rhs->f->name, fields_type_name(rhs->type));
-			cerr(cc, &an->pos, msg);
+			cerr(cc, &an->oppos, msg);
 			return NULL;
 		}
 		n = cnode_new(cc, CN_CHECK);
@@ -676,7 +676,7 @@ static struct cnode *compile_check(struct cctx *cc, const struct anode *an)
 		vals[i].may_name_list = av->kind == AV_WORD;
 		vals[i].decode = av->kind == AV_STRING;
 	}
-	n = build_check(cc, &lhs, an->op, vals, an->nvals, &an->pos);
+	n = build_check(cc, &lhs, an->op, vals, an->nvals, &an->oppos);
 	free(vals);
 	return n;
 }

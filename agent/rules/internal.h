@@ -159,7 +159,8 @@ struct anode {
 	struct token name;   /* MACRO */
 	struct afield lhs;   /* CHECK */
 	enum cmp_op op;
-	bool list; /* the values were written as (v1, v2, ...) */
+	struct rpos oppos; /* where the operator is written */
+	bool list;	   /* the values were written as (v1, v2, ...) */
 	struct aval *vals;
 	size_t nvals;
 };

@@ -493,6 +493,7 @@ static struct anode *parse_check(struct parser *ps)
 		return NULL;
 	}
 	n->op = (enum cmp_op)op;
+	n->oppos = opt.pos;
 	if (op == OP_EXISTS)
 		return n;
 	if (op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH) {
@@ -553,6 +554,7 @@ static struct anode *parse_primary(struct parser *ps)
 			opt = next(ps, LEX_NAME);
 			op = op_of(&opt);
 			n->op = (enum cmp_op)op;
+			n->oppos = opt.pos;
 			if (op == OP_EXISTS)
 				return n;
 			if (op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH)

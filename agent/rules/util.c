@@ -176,6 +176,8 @@ static size_t rpos_src_index(const struct rpos *pos)
 
 	if (end > t->file->len)
 		end = t->file->len;
+	if (t->len == 0)
+		return t->src_start;
 	if (t->style == YAML_SINGLE_QUOTED_SCALAR_STYLE ||
 	    t->style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
 		si++;
@@ -203,7 +205,8 @@ static size_t rpos_src_index(const struct rpos *pos)
 	else
 		while (si < end && is_ws(src[si]) && src[si] != '\n')
 			si++;
-	return si < end ? si : (end ? end - 1 : 0);
+	/* past the last character: one past it (for quoted scalars, the closing quote) */
+	return si <= end ? si : end;
 }
 
 void rpos_linecol(const struct rpos *pos, uint32_t *line, uint32_t *col)
