@@ -372,6 +372,29 @@ static void reset(struct procfs_info *out, uint32_t tgid)
 	out->loginuid = UINT32_MAX;
 }
 
+int procfs_read_cgroup(int procfd, uint32_t tgid, struct procfs_info *out)
+{
+	char buf[CGROUP_BUF];
+	int pd, err;
+
+	reset(out, tgid);
+	pd = open_pid(procfd, tgid);
+	if (pd < 0)
+		return pd;
+	err = read_at(pd, "cgroup", buf, sizeof(buf), NULL);
+	if (err)
+		goto cleanup;
+	procfs_parse_cgroup(buf, out);
+	/* after the cgroup: a pid reused in between shows another start time, never a mix */
+	err = read_at(pd, "stat", buf, STAT_BUF, NULL);
+	if (err)
+		goto cleanup;
+	err = procfs_parse_stat(buf, out);
+cleanup:
+	close(pd);
+	return err;
+}
+
 static void read_args(int pd, struct procfs_info *out)
 {
 	size_t n, i;

@@ -49,6 +49,12 @@ int procfs_read(int procfd, uint32_t tgid, struct procfs_info *out);
 /* Reads only the start time (field 22 of stat, in ticks) of tgid. Returns 0 or -errno. */
 int procfs_read_start(int procfd, uint32_t tgid, uint64_t *ticks);
 
+/* Reads only what a cgroup change needs: the cgroup paths (cgroup, cgroup_v1, has_*) and, after them,
+ * the start time (start_ticks) through one directory fd of /proc/PID, so the caller can check that the
+ * pid still names the same process. Other members of out are reset. Returns 0, -ENOENT/-ESRCH when
+ * the process is gone, -EINVAL when stat cannot be parsed. */
+int procfs_read_cgroup(int procfd, uint32_t tgid, struct procfs_info *out);
+
 /* Reads the last NSpid value of tgid's status (its pid in its own namespace). Returns 0 or -errno. */
 int procfs_read_vpid(int procfd, uint32_t tgid, uint32_t *vpid);
 

@@ -20,7 +20,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "proc/procfs.h"
@@ -60,6 +62,7 @@ struct proctable {
 	uint64_t tick_ns;
 	uint64_t epoch;
 	int procfd;
+	int cgfd; /* the cgroup v2 hierarchy under host_root (O_PATH), or -1 */
 	bool seeding;
 	bool host_root_ok;
 	uint64_t host_root_dev, host_root_ino;
@@ -428,6 +431,75 @@ static void set_root(struct proctable *pt, struct pt_entry *e, uint64_t dev, uin
 		      : ROOT_OWN;
 }
 
+/* The cgroup v2 id of path (a "0::" path from /proc/PID/cgroup): the inode number of its directory in
+ * the v2 hierarchy, which is the id bpf_get_current_cgroup_id() reports. 0 when unknown. */
+static uint64_t cgroup_id_of(const struct proctable *pt, const char *path)
+{
+	struct stat st;
+
+	if (pt->cgfd < 0 || !path || path[0] != '/')
+		return 0;
+	while (*path == '/')
+		path++;
+	if (fstatat(pt->cgfd, *path ? path : ".", &st, 0))
+		return 0;
+	return st.st_ino;
+}
+
+/* Replaces e's two cgroup strings with in's, keeping its other strings. */
+static void strings_set_cgroups(struct proctable *pt, struct pt_entry *e,
+				const struct procfs_info *in)
+{
+	struct osp_str src[PT_NSTR];
+	char inl[PT_INLINE], *old = e->str_block;
+	uint8_t old_order = e->str_order;
+	int k;
+
+	for (k = 0; k < PT_NSTR; k++) {
+		src[k] = *str_field(&e->p, k);
+		/* strings_set() writes the inline buffer it would read from: read a copy instead */
+		if (!old && src[k].p)
+			src[k].p = inl + (src[k].p - e->inl);
+	}
+	if (old) { /* keep the old block until the strings are copied out of it */
+		e->str_block = NULL;
+		e->str_order = STRARENA_NONE;
+	} else {
+		memcpy(inl, e->inl, sizeof(inl));
+	}
+	src[3] =
+	    in->has_cgroup ? (struct osp_str){in->cgroup, in->cgroup_len} : (struct osp_str){0};
+	src[4] = in->has_cgroup_v1 ? (struct osp_str){in->cgroup_v1, in->cgroup_v1_len}
+				   : (struct osp_str){0};
+	strings_set(pt, e, src);
+	if (old)
+		strarena_free(&pt->arena, old, old_order);
+}
+
+/* An event of entry i ran in cgroup cgid (0 = the record does not say). Fork records carry no
+ * cgroup path, so a process moved into another cgroup after its fork (runc's child joining the
+ * container, docker exec, ctr task exec, nsenter) would keep its parent's paths until it execs:
+ * when the id changes, the paths are read again from /proc/PID/cgroup, once per change. */
+static void cgroup_check(struct proctable *pt, uint32_t i, uint64_t cgid)
+{
+	struct pt_entry *e = &pt->e[i];
+	struct procfs_info *in = pt->scratch;
+	uint64_t known = e->p.cgroup_id;
+
+	if (!cgid || known == cgid)
+		return;
+	e->p.cgroup_id = cgid;
+	if (!known) /* never known (no v2 hierarchy, or it was not readable): adopt the kernel's */
+		return;
+	pt->st.cgroup_reads++;
+	if (procfs_read_cgroup(pt->procfd, e->p.tgid, in) ||
+	    !start_match(pt, e->p.start_time, e->approx, in->start_ticks * pt->tick_ns, true)) {
+		pt->st.cgroup_read_fails++; /* gone (or another process now): keep what we had */
+		return;
+	}
+	strings_set_cgroups(pt, e, in);
+}
+
 /* Reads tgid from /proc into a new entry. start: the expected start time (0 = whatever is there).
  * Returns the index or NIL (gone, another process under that pid, unreadable). */
 static uint32_t load_proc(struct proctable *pt, uint32_t tgid, uint64_t start, bool start_approx,
@@ -483,6 +555,8 @@ static uint32_t load_proc(struct proctable *pt, uint32_t tgid, uint64_t start, b
 	if (in->has_cgroup_v1)
 		src[4] = (struct osp_str){in->cgroup_v1, in->cgroup_v1_len};
 	strings_set(pt, e, src);
+	if (in->has_cgroup)
+		e->p.cgroup_id = cgroup_id_of(pt, in->cgroup);
 	if (in->has_root)
 		set_root(pt, e, in->root_dev, in->root_ino);
 	return i;
@@ -621,8 +695,8 @@ static uint32_t ev_fork(struct proctable *pt, struct osp_event *ev)
 	c->root_ino = par->root_ino;
 	c->p.tgid = src->tgid;
 	c->p.start_time = src->start_time;
-	c->p.cgroup_id = src->cgroup_id;
-	c->p.uid = src->uid;
+	c->p.uid =
+	    src->uid; /* cgroup_id stays the parent's: proctable_apply() compares the fork's */
 	if (src->comm[0]) {
 		memcpy(c->p.comm, src->comm, sizeof(c->p.comm));
 		c->p.comm[OSP_COMM_LEN - 1] = '\0';
@@ -712,6 +786,7 @@ void proctable_apply(struct proctable *pt, struct osp_event *ev)
 {
 	uint32_t tgid = ev->proc ? ev->proc->tgid : ev->tgid, i, pi;
 	uint64_t start = ev->proc ? ev->proc->start_time : 0;
+	uint64_t cgid = ev->proc && ev->type != OSP_EV_EXEC ? ev->proc->cgroup_id : 0;
 
 	pt->epoch++;
 	if (pt->reap != NIL)
@@ -750,6 +825,7 @@ void proctable_apply(struct proctable *pt, struct osp_event *ev)
 		ev->parent = NULL;
 		return;
 	}
+	cgroup_check(pt, i, cgid);
 out:
 	lru_touch(pt, i);
 	pi = resolve_parent(pt, i);
@@ -775,6 +851,29 @@ static uint32_t read_pidns(int procfd, const char *name)
 	return (uint32_t)v;
 }
 
+/* The cgroup v2 hierarchy under host_root: /sys/fs/cgroup (unified host) or /sys/fs/cgroup/unified
+ * (hybrid host). -1 when there is none (v1-only host). */
+static int open_cgroup2(const char *host_root)
+{
+	static const char *const where[] = {"sys/fs/cgroup", "sys/fs/cgroup/unified"};
+	char path[4096];
+	struct statfs sf;
+	size_t k;
+
+	for (k = 0; k < sizeof(where) / sizeof(where[0]); k++) {
+		int fd;
+
+		snprintf(path, sizeof(path), "%s/%s", host_root, where[k]);
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!fstatfs(fd, &sf) && sf.f_type == CGROUP2_SUPER_MAGIC)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 				      const char *host_root)
 {
@@ -793,6 +892,7 @@ struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 	if (!pt)
 		return NULL;
 	pt->procfd = -1;
+	pt->cgfd = -1;
 	pt->cap = max_entries;
 	for (pt->nbuckets = 1; pt->nbuckets < max_entries; pt->nbuckets <<= 1)
 		;
@@ -836,6 +936,7 @@ struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 		pt->host_root_ino = st.st_ino;
 	}
 	pt->host_pidns = read_pidns(pt->procfd, "1/ns/pid");
+	pt->cgfd = open_cgroup2(host_root);
 	pt->st.capacity = pt->cap;
 	pt->st.arena_bytes = pt->arena.size;
 	pt->st.mem_bytes = sizeof(*pt) + (uint64_t)pt->cap * sizeof(*pt->e) +
@@ -860,6 +961,8 @@ void proctable_free(struct proctable *pt)
 		return;
 	if (pt->procfd >= 0)
 		close(pt->procfd);
+	if (pt->cgfd >= 0)
+		close(pt->cgfd);
 	strarena_fini(&pt->arena);
 	usercache_free(pt->users);
 	free(pt->scratch);

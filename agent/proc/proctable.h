@@ -37,9 +37,11 @@ struct proctable_stats {
 	uint64_t stale;	     /* entries dropped because their pid came back with a new start time */
 	uint64_t proc_reads; /* processes read from /proc after the seed (first sightings) */
 	uint64_t str_trunc;  /* entries whose strings were shortened: string arena full */
-	uint64_t arena_bytes; /* string arena size */
-	uint64_t arena_used;  /* bytes of it in use */
-	uint64_t mem_bytes;   /* upper bound of the table's memory, everything included */
+	uint64_t cgroup_reads; /* /proc/PID/cgroup reads because an event's cgroup id changed */
+	uint64_t cgroup_read_fails; /* of those, the process was gone: its old paths were kept */
+	uint64_t arena_bytes;	    /* string arena size */
+	uint64_t arena_used;	    /* bytes of it in use */
+	uint64_t mem_bytes;	    /* upper bound of the table's memory, everything included */
 };
 
 /* Returns a new table holding at most max_entries processes, or NULL with errno set.
@@ -70,6 +72,13 @@ int proctable_seed(struct proctable *pt);
  * child inherits the rest (exe, args, cwd, ...) from its parent until it execs, as in Falco. Exit: the
  * entry is flagged OSP_PF_DEAD and stays readable until the next call, which removes it and hands its
  * children to the nearest pid-namespace init among its ancestors (pid 1 on the host).
+ *
+ * Cgroup moves: a fork or open record whose ev->proc->cgroup_id differs from the entry's means the
+ * process changed cgroups since its paths were known (a runtime moving its child into a container
+ * before exec: runc init, docker exec, ctr task exec, nsenter). The entry then takes the new id and
+ * its cgroup paths are read again from /proc/PID/cgroup: one read per change, counted in
+ * stats.cgroup_reads (stats.cgroup_read_fails when the process was already gone: the old paths stay).
+ * Exec records carry the paths themselves; exit records carry no cgroup id.
  *
  * Lifetime: the entries and strings ev->proc, ev->parent, proctable_ancestor(), proctable_lookup()
  * and proctable_session_leader() point to stay valid until the next proctable_apply() or
