@@ -108,6 +108,7 @@ static long walk_step(__u32 i, void *arg)
 	struct vfsmount *vfsmnt = w->vfsmnt;
 	struct mount *mnt = w->mnt;
 	const unsigned char *name;
+	int last = 0;
 	long n;
 
 	if (!dentry || (dentry == w->root_dentry && vfsmnt == w->root_mnt))
@@ -116,7 +117,10 @@ static long walk_step(__u32 i, void *arg)
 	 * fault-tolerant reads far cheaper than a bpf_probe_read_kernel() call per field */
 	mnt_root = vfsmnt->mnt_root;
 	parent = dentry->d_parent;
-	if (dentry == mnt_root || dentry == parent) {
+	if (dentry == parent && dentry != mnt_root)
+		last = 1; /* a disconnected (pseudo) file, e.g. a memfd: its own name ends the path,
+			   * as d_path() gives "/memfd:x" */
+	else if (dentry == mnt_root || dentry == parent) {
 		struct mount *mnt_parent = mnt->mnt_parent;
 
 		if (dentry != mnt_root || mnt == mnt_parent || !mnt_parent)
@@ -140,6 +144,8 @@ static long walk_step(__u32 i, void *arg)
 	}
 	w->off += n;
 	w->dentry = parent;
+	if (last)
+		return 1;
 	if (i == OSP_PATH_DEPTH - 1)
 		w->truncated = 1; /* deeper than we walk */
 	return 0;
