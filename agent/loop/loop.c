@@ -8,15 +8,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "alert/alert.h"
 #include "container/container.h"
 #include "decode.h"
 #include "evjson.h"
+#include "fields.h"
 #include "loop/probe.h"
+#include "output/output.h"
 #include "proc/proctable.h"
+#include "rules/rules.h"
 
 #define OSP_PROCTABLE_MAX 65536
+#define OSP_ALERT_MAX (64 * 1024)
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_stop(int sig)
 {
@@ -24,14 +29,40 @@ static void on_stop(int sig)
 	stop_requested = 1;
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+	reload_requested = 1;
+}
+
 struct loop_ctx {
 	const struct osp_run_opts *o;
 	struct osp_decoder dec;
 	struct osp_event ev;
+	struct osp_field_ctx fctx;
 	struct proctable *pt;
 	struct container_cache *containers;
-	unsigned long long out_errors;
+	struct ruleset *rs;
+	struct output *out;
+	char hostname[256];
+	char alert[OSP_ALERT_MAX];
+	unsigned long long out_errors, alerts, alert_errors;
 };
+
+static int on_match(const struct rule *r, const struct osp_event *ev, void *arg)
+{
+	struct loop_ctx *c = arg;
+	int len = osp_alert_format(c->rs, r, &c->fctx, ev, c->alert, sizeof(c->alert));
+
+	if (len < 0) {
+		c->alert_errors++;
+		return 0;
+	}
+	c->alerts++;
+	/* Falco's priorities are syslog's severities, in the same order */
+	output_submit(c->out, (int)rule_priority(r), c->alert, (size_t)len);
+	return 0;
+}
 
 static int on_record(void *arg, void *data, size_t len)
 {
@@ -41,9 +72,46 @@ static int on_record(void *arg, void *data, size_t len)
 		return 0;
 	proctable_apply(c->pt, &c->ev);
 	c->ev.container = container_resolve(c->containers, c->ev.proc);
-	if (c->o->mode == OSP_RUN_EVENTS && osp_evjson_write(c->o->out, &c->ev))
-		c->out_errors++;
+	c->fctx.evt_num++;
+	switch (c->o->mode) {
+	case OSP_RUN_ALERTS:
+		ruleset_match(c->rs, &c->fctx, &c->ev, on_match, c);
+		break;
+	case OSP_RUN_EVENTS:
+		if (osp_evjson_write(c->o->out, &c->fctx, &c->ev))
+			c->out_errors++;
+		break;
+	case OSP_RUN_DISCARD:
+		break;
+	}
 	return 0;
+}
+
+/* Loads the rule files; prints every diagnostic. Returns the ruleset, or NULL on any error. */
+static struct ruleset *load_rules(const struct osp_run_opts *o)
+{
+	struct ruleset_opts ro = {.matching = o->match_all ? RULE_MATCH_ALL : RULE_MATCH_FIRST,
+				  .min_priority = RULE_PRIO_DEBUG};
+	struct ruleset *rs = NULL;
+	size_t i, active = 0;
+	int ret = ruleset_load(o->rules, o->nrules, &ro, &rs);
+
+	for (i = 0; rs && i < ruleset_ndiag(rs); i++) {
+		const struct rule_diag *d = ruleset_diag(rs, i);
+
+		fprintf(stderr, "%s:%u:%u: %s%s\n", d->file, d->line, d->col,
+			d->warning ? "warning: " : "", d->msg);
+	}
+	if (ret) {
+		fprintf(stderr, "osprey: rules not loaded: %s\n",
+			ret == -EINVAL ? "errors above" : strerror(-ret));
+		ruleset_free(rs);
+		return NULL;
+	}
+	for (i = 0; i < ruleset_nrules(rs); i++)
+		active += rule_active(ruleset_rule(rs, i), NULL);
+	fprintf(stderr, "osprey: %zu rules loaded, %zu active\n", ruleset_nrules(rs), active);
+	return rs;
 }
 
 static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t last[OSP_STAT_MAX],
@@ -69,6 +137,8 @@ static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t
 	if (final) {
 		struct proctable_stats ps;
 		struct container_cache_stats cs;
+		struct output_sink_stats os[OSP_RUN_MAX_PATHS];
+		size_t i, ns = c->out ? output_stats(c->out, os, OSP_RUN_MAX_PATHS) : 0;
 
 		proctable_get_stats(c->pt, &ps);
 		container_cache_get_stats(c->containers, &cs);
@@ -81,14 +151,24 @@ static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t
 			(unsigned long long)cs.entries, (unsigned long long)cs.evictions,
 			(unsigned long long)cs.metadata_missing,
 			(unsigned long long)cs.metadata_errors);
+		for (i = 0; i < ns && i < OSP_RUN_MAX_PATHS; i++)
+			fprintf(stderr,
+				"osprey: output %s: sent=%llu dropped_full=%llu dropped_error=%llu "
+				"dropped_oversize=%llu\n",
+				os[i].name, (unsigned long long)os[i].sent,
+				(unsigned long long)os[i].dropped_full,
+				(unsigned long long)os[i].dropped_error,
+				(unsigned long long)os[i].dropped_oversize);
 		fprintf(stderr,
 			"osprey: stopped: events_sent=%llu decoded=%llu malformed=%llu "
-			"ringbuf_full=%llu path_too_long=%llu output_errors=%llu\n",
+			"ringbuf_full=%llu path_too_long=%llu output_errors=%llu alerts=%llu "
+			"alert_errors=%llu\n",
 			(unsigned long long)now[OSP_STAT_EVENTS],
 			(unsigned long long)c->dec.stats.decoded,
 			(unsigned long long)c->dec.stats.malformed,
 			(unsigned long long)now[OSP_STAT_RB_FULL],
-			(unsigned long long)c->dec.stats.path_too_long, c->out_errors);
+			(unsigned long long)c->dec.stats.path_too_long, c->out_errors, c->alerts,
+			c->alert_errors);
 	}
 	memcpy(last, now, sizeof(now));
 }
@@ -107,12 +187,31 @@ static int write_ready(const char *path)
 	return 0;
 }
 
+/* SIGHUP: new rules replace the old ones only when they load without error; file sinks reopen. */
+static void reload(struct loop_ctx *c)
+{
+	struct ruleset *rs;
+
+	output_reopen(c->out);
+	if (c->o->mode != OSP_RUN_ALERTS)
+		return;
+	fprintf(stderr, "osprey: SIGHUP: reloading rules\n");
+	rs = load_rules(c->o);
+	if (!rs) {
+		fprintf(stderr, "osprey: keeping the rules loaded before\n");
+		return;
+	}
+	ruleset_free(c->rs);
+	c->rs = rs;
+}
+
 int osp_run(const struct osp_run_opts *o)
 {
-	static struct loop_ctx c; /* the decoder's buffers are large: keep them off the stack */
+	static struct loop_ctx c; /* large buffers: keep them off the stack */
 	struct osp_probe probe = {.stats_fd = -1};
 	struct osp_probe_opts po = {.agent_tgid = (uint32_t)getpid(), .enable_open = 1};
-	struct sigaction sa = {.sa_handler = on_stop};
+	struct container_cache_config cc = {.paths.host_root = o->host_root};
+	struct sigaction stop = {.sa_handler = on_stop}, hup = {.sa_handler = on_hup};
 	uint64_t last[OSP_STAT_MAX] = {0};
 	time_t next_report, next_sync;
 	char err[256];
@@ -121,19 +220,41 @@ int osp_run(const struct osp_run_opts *o)
 	memset(&c, 0, sizeof(c));
 	c.o = o;
 	osp_decoder_init(&c.dec);
-	c.pt = proctable_new(OSP_PROCTABLE_MAX, "/");
-	c.containers = container_cache_new(NULL);
+	if (gethostname(c.hostname, sizeof(c.hostname) - 1))
+		snprintf(c.hostname, sizeof(c.hostname), "unknown");
+	c.fctx.hostname = c.hostname;
+
+	if (o->mode == OSP_RUN_ALERTS) {
+		c.rs = load_rules(o);
+		if (!c.rs) {
+			status = 1;
+			goto cleanup;
+		}
+		po.enable_open = (ruleset_evt_mask(c.rs) & OSP_ETM_OPEN) != 0;
+		c.out = output_new(o->outputs, o->noutputs, NULL, err, sizeof(err));
+		if (!c.out) {
+			fprintf(stderr, "osprey: output: %s\n", err);
+			status = 1;
+			goto cleanup;
+		}
+	}
+	c.pt = proctable_new(OSP_PROCTABLE_MAX, o->host_root ? o->host_root : "/");
+	c.containers = container_cache_new(&cc);
 	if (!c.pt || !c.containers) {
-		fprintf(stderr, "osprey: cannot allocate the process table or container cache\n");
+		fprintf(stderr,
+			"osprey: cannot allocate the process table or container cache: %s\n",
+			strerror(errno));
 		status = 1;
 		goto cleanup;
 	}
+	c.fctx.pt = c.pt;
 	ret = proctable_seed(c.pt);
 	if (ret < 0)
 		fprintf(stderr, "osprey: reading /proc: %s (ancestry of older processes unknown)\n",
 			strerror(-ret));
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &stop, NULL);
+	sigaction(SIGTERM, &stop, NULL);
+	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	ret = osp_probe_open(&probe, &po, on_record, &c, err, sizeof(err));
@@ -160,6 +281,10 @@ int osp_run(const struct osp_run_opts *o)
 		}
 		if (o->mode == OSP_RUN_EVENTS)
 			fflush(o->out);
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(&c);
+		}
 		now = time(NULL);
 		if (o->stats_interval > 0 && now >= next_report) {
 			report(&probe, &c, last, 0);
@@ -172,10 +297,15 @@ int osp_run(const struct osp_run_opts *o)
 	}
 	/* drain what the kernel already queued before stopping */
 	osp_probe_poll(&probe, 0);
-	fflush(o->out);
+	if (o->out)
+		fflush(o->out);
+	if (c.out && output_flush(c.out, 5000))
+		fprintf(stderr, "osprey: some alerts were still queued after 5 s\n");
 	report(&probe, &c, last, 1);
 cleanup:
 	osp_probe_close(&probe);
+	output_free(c.out); /* flushes queued alerts */
+	ruleset_free(c.rs);
 	container_cache_free(c.containers);
 	proctable_free(c.pt);
 	return status;

@@ -1,20 +1,30 @@
-/* The event loop of `osprey run`: ring buffer -> decode -> enrich -> handle, on one thread. */
+/* The event loop of `osprey run`: ring buffer -> decode -> enrich -> rules -> alerts, on one thread. */
 #ifndef OSP_LOOP_H
 #define OSP_LOOP_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 enum osp_run_mode {
+	OSP_RUN_ALERTS,	 /* evaluate the rules, emit alerts (default) */
 	OSP_RUN_EVENTS,	 /* print every enriched event as JSON (--events) */
 	OSP_RUN_DISCARD, /* decode and enrich, print nothing (--discard: benchmarks) */
 };
 
+#define OSP_RUN_MAX_PATHS 32
+
 struct osp_run_opts {
 	enum osp_run_mode mode;
 	int stats_interval; /* seconds between loss-counter reports on stderr (0 = only at exit) */
-	FILE *out;
+	FILE *out;	    /* --events output */
 	const char
 	    *ready_file; /* written once the probes are attached (tests and probes wait on it) */
+	const char *rules[OSP_RUN_MAX_PATHS]; /* --rules: files or directories, in order */
+	size_t nrules;
+	const char *outputs[OSP_RUN_MAX_PATHS]; /* --output specs; none = stdout */
+	size_t noutputs;
+	int match_all;	       /* --rule-matching all */
+	const char *host_root; /* --host-root, default "/" */
 };
 
 /* Runs until SIGINT or SIGTERM. Returns the process exit status. */

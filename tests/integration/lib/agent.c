@@ -30,7 +30,7 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-int it_agent_start(struct it_agent *a, const char *const *extra_args)
+static int start(struct it_agent *a, const char *mode, const char *const *extra_args)
 {
 	const char *bin = getenv("OSPREY_BIN") ? getenv("OSPREY_BIN") : "build/osprey";
 	char ready[128], out[128], err[128];
@@ -49,7 +49,8 @@ int it_agent_start(struct it_agent *a, const char *const *extra_args)
 	snprintf(err, sizeof(err), "%s/agent.err", a->dir);
 	argv[n++] = bin;
 	argv[n++] = "run";
-	argv[n++] = "--events";
+	if (mode)
+		argv[n++] = mode;
 	argv[n++] = "--ready-file";
 	argv[n++] = ready;
 	for (i = 0; extra_args && extra_args[i] && n < 30; i++)
@@ -91,6 +92,16 @@ int it_agent_start(struct it_agent *a, const char *const *extra_args)
 	}
 	fprintf(stderr, "agent not ready after 20 s\n");
 	return -1;
+}
+
+int it_agent_start(struct it_agent *a, const char *const *extra_args)
+{
+	return start(a, "--events", extra_args);
+}
+
+int it_agent_start_alerts(struct it_agent *a, const char *const *extra_args)
+{
+	return start(a, NULL, extra_args);
 }
 
 int it_agent_stop(struct it_agent *a)
@@ -203,6 +214,12 @@ pid_t it_run(const char *dir, char *const argv[])
 	if (pid < 0)
 		return -1;
 	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		if (null >= 0) {
+			dup2(null, 1);
+			dup2(null, 2);
+		}
 		if (dir && chdir(dir))
 			_exit(126);
 		execv(argv[0], argv);

@@ -14,9 +14,13 @@ struct it_agent {
 	char err_tail[2048]; /* the end of the agent's stderr */
 };
 
-/* Starts build/osprey (OSPREY_BIN overrides) with extra_args and waits until its probes are attached.
- * Returns 0 or -1 (with a message on stderr). */
+/* Starts build/osprey run --events (OSPREY_BIN overrides the binary) with extra_args and waits until
+ * its probes are attached. Returns 0 or -1 (with a message on stderr). */
 int it_agent_start(struct it_agent *a, const char *const *extra_args);
+
+/* The same without --events: the agent evaluates rules and prints alerts (the events array then
+ * holds alerts). */
+int it_agent_start_alerts(struct it_agent *a, const char *const *extra_args);
 
 /* Stops the agent with SIGINT, waits for it and parses its output. Returns 0 or -1. */
 int it_agent_stop(struct it_agent *a);

@@ -3,6 +3,8 @@
 # Runs CMD to completion in a real runc container whose rootfs is Debian's busybox-static, with the given
 # cgroupsPath (runc's cgroupfs manager), and exits with CMD's status. Cleans up the container; WORKDIR
 # (bundle, rootfs, runc state) is left for the caller to remove.
+# Environment: TERMINAL=1 gives the process a terminal (run it under a pty, e.g. script(1));
+# SETUP="shell commands" runs with $R set to the rootfs before the container starts.
 set -eu
 W=$1 CG=$2
 shift 2
@@ -11,15 +13,16 @@ command -v runc >/dev/null || { echo "runc-busybox: runc is not installed" >&2; 
 R=$W/bundle/rootfs
 mkdir -p "$R/bin" "$R/proc" "$R/sys" "$R/dev" "$R/etc" "$R/tmp" "$R/root"
 cp /bin/busybox "$R/bin/busybox"
-for a in $("$R/bin/busybox" --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
+for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"; done
 printf 'root:x:0:0:root:/root:/bin/sh\nitest:x:1234:1234::/tmp:/bin/sh\n' > "$R/etc/passwd"
 printf 'root:x:0:\nitest:x:1234:\n' > "$R/etc/group"
+if [ -n "${SETUP:-}" ]; then R=$R sh -c "$SETUP"; fi
 (cd "$W/bundle" && runc spec)
-python3 - "$W/bundle/config.json" "$CG" "$@" <<'PY'
+python3 - "$W/bundle/config.json" "$CG" "${TERMINAL:-0}" "$@" <<'PY'
 import json, sys
-path, cg, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+path, cg, term, args = sys.argv[1], sys.argv[2], sys.argv[3] == "1", sys.argv[4:]
 c = json.load(open(path))
-c["process"]["terminal"] = False
+c["process"]["terminal"] = term
 c["process"]["args"] = args
 c["root"]["readonly"] = False
 c["linux"]["cgroupsPath"] = cg
