@@ -16,9 +16,9 @@ TMP=$(mktemp -d)
 trap 'pkill -INT -P $$ osprey 2>/dev/null || true; rm -rf "$TMP"' EXIT
 TCK=$(getconf CLK_TCK)
 
-start_agent() {
+start_agent() { # agent mode arguments
 	rm -f "$TMP/ready"
-	"$BIN" run --discard --stats-interval 0 --ready-file "$TMP/ready" 2>"$TMP/agent.err" &
+	"$BIN" run "$@" --stats-interval 0 --ready-file "$TMP/ready" 2>"$TMP/agent.err" &
 	AGENT=$!
 	for _ in $(seq 200); do [ -s "$TMP/ready" ] && return 0; sleep 0.05; done
 	echo "bench: agent did not start:" >&2; cat "$TMP/agent.err" >&2; exit 1
@@ -38,15 +38,16 @@ stop_agent() {
 	STOPPED="$cpu $ev $full $mal"
 }
 
-run_pairs() { # mode n
-	local mode=$1 n=$2 base att r
-	: >"$TMP/$mode.txt"
+run_pairs() { # label workload n agent-args...
+	local label=$1 mode=$2 n=$3 base att r
+	shift 3
+	: >"$TMP/$label.txt"
 	for r in $(seq "$ROUNDS"); do
 		base=$("$WL" "$mode" "$n" | awk '{print $3}')
-		start_agent
+		start_agent "$@"
 		att=$("$WL" "$mode" "$n" | awk '{print $3}')
 		stop_agent
-		echo "$base $att $STOPPED" >>"$TMP/$mode.txt"
+		echo "$base $att $STOPPED" >>"$TMP/$label.txt"
 	done
 }
 
@@ -61,13 +62,19 @@ report() { # mode n
 	{ cpu += $3; ev += $4; full += $5; mal += $6 }
 	END {
 		epo = ev / (NR * n)
-		printf "%-9s %8.0f ns %8.0f ns  %5.2fx  +%6.0f ns/op  %4.1f events/op  +%5.0f ns/event  agent cpu %5.2f s/round  ringbuf_full=%d malformed=%d events=%d\n",
+		printf "%-15s %8.0f ns %8.0f ns  %5.2fx  +%6.0f ns/op  %4.1f events/op  +%5.0f ns/event  agent cpu %5.2f s/round  ringbuf_full=%d malformed=%d events=%d\n",
 			mode, mb, ma, mr, ma - mb, epo, (ma - mb) / (epo > 0 ? epo : 1), cpu / NR, full, mal, ev
 	}' "$f"
 }
 
+RULES=(--rules rules/osprey_rules.yaml --output file:/dev/null)
 echo "osprey bench: $ROUNDS paired rounds, open/close x $N_OPEN, fork+exec x $N_FORK ($(nproc) CPUs, $(uname -r))"
-run_pairs open "$N_OPEN"
-run_pairs forkexec "$N_FORK"
-report open "$N_OPEN"
-report forkexec "$N_FORK"
+echo "  'discard': capture, decode, process table, containers; 'rules': the same plus our default rules"
+run_pairs open-discard open "$N_OPEN" --discard
+run_pairs open-rules open "$N_OPEN" "${RULES[@]}"
+run_pairs forkexec-discard forkexec "$N_FORK" --discard
+run_pairs forkexec-rules forkexec "$N_FORK" "${RULES[@]}"
+report open-discard "$N_OPEN"
+report open-rules "$N_OPEN"
+report forkexec-discard "$N_FORK"
+report forkexec-rules "$N_FORK"
