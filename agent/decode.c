@@ -106,6 +106,8 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 	p->pidns_ino = e->pidns_ino;
 	p->exe_dev = e->exe_dev;
 	p->exe_ino = e->exe_ino;
+	p->exe_ctime = e->exe_ctime;
+	p->exe_mtime = e->exe_mtime;
 	p->flags = e->flags & (OSP_F_EXE_UPPER | OSP_F_EXE_MEMFD | OSP_F_EXE_UNLINKED);
 	p->parent_start_time = e->parent_start_time;
 	p->cgroup_id = e->cgroup_id;

@@ -39,6 +39,8 @@ struct osp_proc {
 	uint64_t cap_effective;
 	uint64_t cap_permitted;
 	uint64_t exe_ino;
+	uint64_t exe_ctime; /* ns since the epoch; 0 when unknown */
+	uint64_t exe_mtime;
 	char comm[OSP_COMM_LEN];
 	struct osp_str exepath;	 /* the executable the kernel loaded */
 	struct osp_str filename; /* the path as passed to execve */

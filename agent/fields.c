@@ -515,6 +515,31 @@ static int get_proc_exe_ino(const struct osp_field_ctx *c, const struct osp_even
 	return SELF(ev) && SELF(ev)->exe_ino ? set_int(o, (int64_t)SELF(ev)->exe_ino) : 0;
 }
 
+static int get_proc_exe_ctime(const struct osp_field_ctx *c, const struct osp_event *ev,
+			      const struct osp_farg *a, struct osp_fval *o)
+{
+	return SELF(ev) && SELF(ev)->exe_ctime ? set_uint(o, SELF(ev)->exe_ctime) : 0;
+}
+
+static int get_proc_exe_mtime(const struct osp_field_ctx *c, const struct osp_event *ev,
+			      const struct osp_farg *a, struct osp_fval *o)
+{
+	return SELF(ev) && SELF(ev)->exe_mtime ? set_uint(o, SELF(ev)->exe_mtime) : 0;
+}
+
+/* ns from the exe's last change to the process's start: a binary written just before it ran */
+static int get_proc_exe_ctime_to_start(const struct osp_field_ctx *c, const struct osp_event *ev,
+				       const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_proc *p = SELF(ev);
+	uint64_t start;
+
+	if (!p || !p->exe_ctime || !p->start_time || ev->ts < ev->ktime)
+		return 0;
+	start = p->start_time + (ev->ts - ev->ktime); /* boot clock -> wall clock */
+	return start >= p->exe_ctime ? set_uint(o, start - p->exe_ctime) : 0;
+}
+
 static int get_proc_pid_ts(const struct osp_field_ctx *c, const struct osp_event *ev,
 			   const struct osp_farg *a, struct osp_fval *o)
 {
@@ -1535,10 +1560,13 @@ static const struct osp_field field_table[] = {
     F("proc.env", S, A_OKEY, NONE, "environment (not collected)", get_none),
     F("proc.exe", S, 0, ALL, "argv[0] as the process was invoked", get_proc_exe),
     F("proc.exe_ino", I, 0, ALL, "inode of the executable", get_proc_exe_ino),
-    F("proc.exe_ino.ctime", U, 0, NONE, "ctime of the executable (not collected)", get_none),
-    F("proc.exe_ino.ctime_duration_proc_start", U, 0, NONE,
-      "executable ctime to process start (not collected)", get_none),
-    F("proc.exe_ino.mtime", U, 0, NONE, "mtime of the executable (not collected)", get_none),
+    F("proc.exe_ino.ctime", U, 0, ALL, "ctime of the executable's inode, ns since the epoch",
+      get_proc_exe_ctime),
+    F("proc.exe_ino.ctime_duration_proc_start", U, 0, ALL,
+      "ns from the executable's last inode change to the process start",
+      get_proc_exe_ctime_to_start),
+    F("proc.exe_ino.mtime", U, 0, ALL, "mtime of the executable's inode, ns since the epoch",
+      get_proc_exe_mtime),
     F("proc.exepath", P, 0, ALL, "executable the kernel loaded", get_proc_exepath),
     F("proc.is_container_healthcheck", B, 0, NONE,
       "process is a container health check (not collected)", get_none),

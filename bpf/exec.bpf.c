@@ -84,6 +84,11 @@ static __always_inline void fill_exe_flags(struct osp_exec_event *e, struct file
 	char pfx[7] = {}; /* "memfd:" and one more byte */
 
 	e->exe_ino = BPF_CORE_READ(inode, i_ino);
+	/* bit 31 of i_ctime_nsec is a flag on multigrain-timestamp kernels (I_CTIME_QUERIED) */
+	e->exe_ctime = BPF_CORE_READ(inode, i_ctime_sec) * 1000000000ULL +
+		       (BPF_CORE_READ(inode, i_ctime_nsec) & 0x7fffffff);
+	e->exe_mtime =
+	    BPF_CORE_READ(inode, i_mtime_sec) * 1000000000ULL + BPF_CORE_READ(inode, i_mtime_nsec);
 	e->exe_dev = BPF_CORE_READ(sb, s_dev);
 	if (BPF_CORE_READ(inode, __i_nlink) == 0)
 		e->flags |= OSP_F_EXE_UNLINKED;

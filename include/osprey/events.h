@@ -28,7 +28,7 @@ typedef uint64_t osp_u64;
 typedef int64_t osp_s64;
 #endif
 
-#define OSP_SCHEMA_VERSION 1
+#define OSP_SCHEMA_VERSION 2
 
 #define OSP_COMM_LEN 16
 #define OSP_PATH_MAX 4096 /* bytes of a component list or a raw path string, NUL included */
@@ -106,6 +106,8 @@ struct osp_exec_event {
 	osp_u64 cap_effective;
 	osp_u64 cap_permitted;
 	osp_u64 exe_ino;
+	osp_u64 exe_ctime; /* exe inode's ctime and mtime, ns since the epoch */
+	osp_u64 exe_mtime;
 	osp_u32 exe_dev;
 	osp_u32 ppid;
 	osp_u32 uid, gid, euid, egid;
