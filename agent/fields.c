@@ -540,6 +540,26 @@ static int get_proc_exe_ctime_to_start(const struct osp_field_ctx *c, const stru
 	return start >= p->exe_ctime ? set_uint(o, start - p->exe_ctime) : 0;
 }
 
+/* Falco reads the runtime's start time; every runtime starts a container by starting its init, so
+ * the start of the ancestor that is pid 1 in the process's own pid namespace is the same instant,
+ * with no runtime-specific state. Missing when that init is not an ancestor (an exec'd process, or
+ * a container sharing the host's pid namespace). */
+static int get_container_start_ts(const struct osp_field_ctx *c, const struct osp_event *ev,
+				  const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_proc *self = SELF(ev), *p = self;
+	unsigned int n;
+
+	if (!self || !ev->container || ev->container->runtime == OSP_RT_HOST || !self->pidns_ino ||
+	    ev->ts < ev->ktime)
+		return 0;
+	for (n = 1; p && p->vpid != 1 && n <= 64; n++)
+		p = c && c->pt ? proctable_ancestor(c->pt, ev, n) : NULL;
+	if (!p || p->vpid != 1 || p->pidns_ino != self->pidns_ino || !p->start_time)
+		return 0;
+	return set_uint(o, p->start_time + (ev->ts - ev->ktime));
+}
+
 static int get_proc_pid_ts(const struct osp_field_ctx *c, const struct osp_event *ev,
 			   const struct osp_farg *a, struct osp_fval *o)
 {
@@ -1446,7 +1466,9 @@ static const struct osp_field field_table[] = {
     F("container.name", S, 0, ALL, "container name; \"host\" on the host", get_container_name),
     F("container.privileged", B, 0, ALL, "true for a privileged container",
       get_container_privileged),
-    F("container.start_ts", U, 0, NONE, "container start time (not collected)", get_none),
+    F("container.start_ts", U, 0, ALL,
+      "container start, ns since the epoch (start of its pid-1 process, when an ancestor)",
+      get_container_start_ts),
     F("container.type", S, 0, ALL, "runtime: docker, containerd, cri-o, podman, host",
       get_container_type),
     FA("evt.arg", S, A_DOT, NONE, "syscall argument by name (evt.arg.flags, evt.arg[name])",

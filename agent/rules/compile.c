@@ -1225,6 +1225,8 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 		return;
 	}
 	analyse(rs, r);
+	if (output_check_supplied(rs, r))
+		set_inactive(rs, r, "output names a field we cannot supply");
 }
 
 int ruleset_compile(struct ruleset *rs)

@@ -357,5 +357,8 @@ bool check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fva
 
 /* output.c */
 int output_compile(struct ruleset *rs, struct rule *r);
+/* After analysis: an error for each output field that none of the active rule's event types can
+ * supply (a template field we cannot fill is an error at load, not a silent <NA>). */
+int output_check_supplied(struct ruleset *rs, struct rule *r);
 
 #endif

@@ -195,3 +195,42 @@ int rule_output_field_get(const struct rule *r, size_t i, const struct osp_field
 		return 0;
 	return fields_get(r->ofield_defs[i].f, ctx, ev, &r->ofield_defs[i].arg, v);
 }
+
+int output_check_supplied(struct ruleset *rs, struct rule *r)
+{
+	const char *t = r->output_str;
+	int errors = 0;
+	size_t k;
+
+	if (!r->active || !r->evt_mask)
+		return 0;
+	for (k = 0; k < r->nofields; k++) {
+		const struct cfield *cf = &r->ofield_defs[k];
+		uint32_t sup = fields_supplied(cf->f, &cf->arg);
+		const char *at;
+		struct rpos pos = {r->output, 0};
+
+		if (sup & r->evt_mask)
+			continue;
+		/* point at the field in the template: "%name" (name as written) */
+		for (at = strchr(t, '%'); at; at = strchr(at + 1, '%'))
+			if (!strncmp(at + 1, r->ofields[k], strlen(r->ofields[k])))
+				break;
+		pos.off = at ? (size_t)(at - t) : 0;
+		if (sup || cf->f->supplied_arg) {
+			/* we have it for other events (or it is an argument of another syscall, as
+			 * evt.arg.oldpath on an open): <NA> here, exactly as in Falco */
+			ruleset_diag_at(rs, &pos, true,
+					"output field '%s' has no value for the events this rule "
+					"matches; it will read <NA>",
+					r->ofields[k]);
+			continue;
+		}
+		ruleset_diag_at(rs, &pos, false,
+				"output field '%s': no traced event supplies it, so it could only "
+				"read <NA>",
+				r->ofields[k]);
+		errors++;
+	}
+	return errors ? -EINVAL : 0;
+}

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -364,6 +365,9 @@ static void test_container_identity(void)
 	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.id"), short_id);
 	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.full_id"), docker_id);
 	CU_ASSERT_STRING_EQUAL(it_str(ex, "container.type"), "docker");
+	/* cat is the container's pid 1: the container started when it did */
+	CU_ASSERT(it_num(ex, "container.start_ts") > 0);
+	CU_ASSERT(fabs(it_num(ex, "container.start_ts") - it_num(ex, "evt.rawtime")) < 1e9);
 	/* cat's open of /etc/group (after the exec; runc's own child reads it too, before) carries the
 	 * same identity, from the process table */
 	op = NULL;
