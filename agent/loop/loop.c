@@ -13,6 +13,7 @@
 #include "decode.h"
 #include "evjson.h"
 #include "fields.h"
+#include "k8s/k8s.h"
 #include "loop/probe.h"
 #include "output/output.h"
 #include "proc/proctable.h"
@@ -44,6 +45,7 @@ struct loop_ctx {
 	struct container_cache *containers;
 	struct ruleset *rs;
 	struct output *out;
+	struct k8s_watch *k8s;
 	char hostname[256];
 	char alert[OSP_ALERT_MAX];
 	unsigned long long out_errors, alerts, alert_errors;
@@ -205,6 +207,36 @@ static void reload(struct loop_ctx *c)
 	c->rs = rs;
 }
 
+/* In a cluster (service-account token, NODE_NAME), pod labels come from the API server: a watcher
+ * thread keeps this node's pods; the container cache asks it from memory, never the network. */
+static void start_k8s(struct loop_ctx *c)
+{
+	static char url[512];
+	struct k8s_config kc = {0};
+	int ret = k8s_config_from_env(&kc, url, sizeof(url));
+
+	if (ret == -ENOENT)
+		return; /* not in a cluster */
+	if (ret) {
+		fprintf(stderr,
+			"osprey: kubernetes: in a cluster but %s; pod labels come only from "
+			"runtime state\n",
+			ret == -EINVAL ? "NODE_NAME is not set" : strerror(-ret));
+		return;
+	}
+	c->k8s = k8s_watch_new(&kc);
+	if (!c->k8s || k8s_watch_start(c->k8s)) {
+		fprintf(stderr, "osprey: kubernetes: cannot start the pod watcher: %s\n",
+			strerror(errno));
+		k8s_watch_free(c->k8s);
+		c->k8s = NULL;
+		return;
+	}
+	container_cache_set_pod_labels_provider(c->containers, k8s_pod_labels_dup, c->k8s);
+	fprintf(stderr, "osprey: kubernetes: watching the pods of node %s at %s\n", kc.node_name,
+		kc.api_url);
+}
+
 int osp_run(const struct osp_run_opts *o)
 {
 	static struct loop_ctx c; /* large buffers: keep them off the stack */
@@ -248,6 +280,7 @@ int osp_run(const struct osp_run_opts *o)
 		goto cleanup;
 	}
 	c.fctx.pt = c.pt;
+	start_k8s(&c);
 	ret = proctable_seed(c.pt);
 	if (ret < 0)
 		fprintf(stderr, "osprey: reading /proc: %s (ancestry of older processes unknown)\n",
@@ -307,6 +340,7 @@ cleanup:
 	output_free(c.out); /* flushes queued alerts */
 	ruleset_free(c.rs);
 	container_cache_free(c.containers);
+	k8s_watch_free(c.k8s); /* after the cache, which may call it */
 	proctable_free(c.pt);
 	return status;
 }
