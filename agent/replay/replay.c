@@ -129,6 +129,10 @@ enum slot {
 	S_WRITABLE,
 	S_START,
 	S_PSTART,
+	S_PPID_TS,
+	S_EXE_CTIME,
+	S_EXE_MTIME,
+	S_CMDNARGS,
 	S_DURATION,
 	S_PDURATION,
 	S_SID_LEADER,
@@ -260,6 +264,9 @@ static const struct {
     {"proc.duration", S_DURATION},
     {"proc.exe", S_EXE},
     {"proc.exe_ino", S_EXE_INO},
+    {"proc.exe_ino.ctime", S_EXE_CTIME},
+    {"proc.exe_ino.mtime", S_EXE_MTIME},
+    {"proc.cmdnargs", S_CMDNARGS},
     {"proc.exepath", S_EXEPATH},
     {"proc.is_exe_from_memfd", S_MEMFD},
     {"proc.is_exe_upper_layer", S_UPPER},
@@ -275,7 +282,7 @@ static const struct {
     {"proc.pname", S_PNAME},
     {"proc.ppid", S_PPID},
     {"proc.ppid.duration", S_PDURATION},
-    {"proc.ppid.ts", S_PSTART},
+    {"proc.ppid.ts", S_PPID_TS},
     {"proc.sid", S_SID},
     {"proc.tty", S_TTY},
     {"proc.vpgid", S_VPGID},
@@ -838,13 +845,19 @@ static int set_args(struct build *b, struct osp_proc *p, const cJSON *argv, cons
 	off = n + 1;
 	argc = 1;
 	if (rest && *rest) {
+		uint64_t want = 0;
+
+		if (p == &b->re->self && b->slot[S_CMDNARGS] && num_u64(b->slot[S_CMDNARGS], &want))
+			want = 0;
 		n = strlen(rest);
 		if (off + n + 1 > sizeof(buf))
 			return fail(b, key, "longer than the %d bytes of argv Osprey captures",
 				    OSP_ARGS_MAX);
 		for (s = rest; *s; s++) {
-			buf[off++] = *s == ' ' ? '\0' : *s;
-			argc += *s == ' ';
+			bool sep = *s == ' ' && (!want || argc < want);
+
+			buf[off++] = sep ? '\0' : *s;
+			argc += sep;
 		}
 		buf[off++] = '\0';
 		argc++;
@@ -1053,6 +1066,13 @@ static int build_self(struct build *b, struct osp_proc *p)
 	if (b->slot[S_PSTART] && (r = get_u64(b, S_PSTART, &p->parent_start_time)))
 		return r;
 	if (b->slot[S_CGROUP_ID] && (r = get_u64(b, S_CGROUP_ID, &p->cgroup_id)))
+		return r;
+	if (b->slot[S_EXE_CTIME] && (r = get_u64(b, S_EXE_CTIME, &p->exe_ctime)))
+		return r;
+	if (b->slot[S_EXE_MTIME] && (r = get_u64(b, S_EXE_MTIME, &p->exe_mtime)))
+		return r;
+	if (!p->parent_start_time && b->slot[S_PPID_TS] &&
+	    (r = get_u64(b, S_PPID_TS, &p->parent_start_time)))
 		return r;
 	if (b->slot[S_EXE_INO]) {
 		if ((r = get_i64(b, S_EXE_INO, &i)))
@@ -1494,7 +1514,8 @@ static int name_root(struct build *b, const struct osp_proc *p, int *out)
 /* Points <dir>/proc/<tgid>/root at the root holding p's names (read by the table at exec). */
 static int place_names(struct build *b, const struct osp_proc *p)
 {
-	char path[4200], target[4200];
+	char path[4200], target[4200], cur[4200];
+	ssize_t len;
 	int r, n = 0;
 
 	if ((r = name_root(b, p, &n)))
@@ -1504,6 +1525,9 @@ static int place_names(struct build *b, const struct osp_proc *p)
 		return -errno;
 	snprintf(path, sizeof(path), "%s/proc/%u/root", b->rp->dir, p->tgid);
 	snprintf(target, sizeof(target), "%s/roots/%d", b->rp->dir, n);
+	len = readlink(path, cur, sizeof(cur) - 1);
+	if (len > 0 && (size_t)len == strlen(target) && !memcmp(cur, target, (size_t)len))
+		return 0; /* already there (symlink() is slow on some file systems) */
 	if (unlink(path) && errno != ENOENT)
 		return -errno;
 	if (symlink(target, path))
@@ -1645,6 +1669,12 @@ static int build_event(struct build *b, const cJSON *obj)
 	}
 	if (b->nanc) {
 		b->ancp[1].start_time = self->parent_start_time;
+		if (b->slot[S_PPID_TS] && (r = get_u64(b, S_PPID_TS, &b->ancp[1].start_time)))
+			return r;
+		/* the link the table follows: the parent as recorded (its start may be the /proc
+		 * seed's, rounded to a tick, while the child's copy is the kernel's) */
+		if (b->ancp[1].start_time)
+			self->parent_start_time = b->ancp[1].start_time;
 		if (!b->slot[S_PPID])
 			self->ppid = b->ancp[1].tgid;
 	}
@@ -1666,7 +1696,7 @@ static int build_event(struct build *b, const cJSON *obj)
 		} else if (!self->parent_start_time && ev->ktime >= dur) {
 			self->parent_start_time = ev->ktime - dur;
 		}
-		if (b->nanc)
+		if (b->nanc && !b->ancp[1].start_time)
 			b->ancp[1].start_time = self->parent_start_time;
 	}
 	for (k = b->nanc; k >= 1; k--) {
