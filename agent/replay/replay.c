@@ -58,6 +58,8 @@ static char *store_alloc(struct replay_store **st, size_t n)
 	struct replay_store *b = *st;
 	char *p;
 
+	n = (n + 7) &
+	    ~(size_t)7; /* every block stays 8-byte aligned: labels and containers live here */
 	if (!b || b->size - b->used < n) {
 		size_t sz = n > 8192 ? n : 8192;
 
@@ -1653,6 +1655,9 @@ static int build_event(struct build *b, const cJSON *obj)
 		return r;
 	if (!self->tgid)
 		self->tgid = b->rp->next_pid++;
+	if (!b->nanc && (b->slot[S_PNAME] || b->slot[S_PEXEPATH] || b->slot[S_PEXE] ||
+			 b->slot[S_PCMDLINE] || b->slot[S_PPID_TS]))
+		b->nanc = 1; /* a parent described by proc.p* alone */
 	for (k = b->nanc; k >= 1; k--)
 		if ((r = build_ancestor(b, k, &b->ancp[k])))
 			return r;
