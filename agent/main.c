@@ -13,6 +13,7 @@
 #include "loop/loop.h"
 #include "osprey/events.h"
 #include "rules/rules.h"
+#include "rules/ruletest.h"
 
 /* Where `osprey run` looks for rules when no --rules is given, in order. */
 #define OSP_RULES_SYSTEM "/etc/osprey/rules.d"
@@ -169,7 +170,10 @@ static int cmd_rules(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "check"))
 		return rules_cli_check(argc - 1, argv + 1, stdout, stderr);
-	fprintf(stderr, "usage: osprey rules check PATH...\n");
+	if (argc >= 2 && !strcmp(argv[1], "test"))
+		return rules_cli_test(argc - 1, argv + 1, stdout, stderr);
+	fprintf(stderr, "usage: osprey rules check PATH...\n"
+			"       osprey rules test -r RULES [-r RULES]... TESTS...\n");
 	return 2;
 }
 

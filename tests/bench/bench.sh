@@ -78,3 +78,11 @@ report open-discard "$N_OPEN"
 report open-rules "$N_OPEN"
 report forkexec-discard "$N_FORK"
 report forkexec-rules "$N_FORK"
+
+echo
+echo "rule engine on recorded events (tests/bench/events.jsonl), our rules + Falco's stable rules, one core:"
+if [ -f ../shared/anchors/falco_rules.yaml ]; then
+	build/bench-rules -e tests/bench/events.jsonl -r ../shared/anchors/falco_rules.yaml -r rules/osprey_rules.yaml
+else
+	build/bench-rules -e tests/bench/events.jsonl -r rules/osprey_rules.yaml
+fi
