@@ -35,6 +35,9 @@
 #define PT_LOAD_DEPTH 64 /* ancestors read from /proc for one unknown process */
 #define PT_WALK_MAX 4096 /* bound on any walk up the tree (a corrupt /proc could loop) */
 #define PT_NSTR 6
+#define PT_REAPQ 256 /* exited entries kept readable for late records naming them */
+#define PT_REAP_GRACE_NS (100ull * 1000 * 1000)
+#define PT_NSROOTS 1024 /* pid namespaces whose "/" is remembered (one slot per hash) */
 
 enum { PT_FREE = 0, PT_LIVE, PT_DEAD };
 enum { ROOT_UNKNOWN = 0, ROOT_HOST, ROOT_OWN };
@@ -58,15 +61,28 @@ struct proctable {
 	struct pt_entry *e;
 	uint32_t cap, nbuckets, *buckets;
 	uint32_t free_head, lru_head, lru_tail, nlive;
-	uint32_t reap; /* entry whose exit was the previous event */
+	/* Exited entries, oldest first, removed PT_REAP_GRACE_NS of event time after their exit: a
+	 * parent's exit record can come before its child's exec record that still names it (the
+	 * kernel reparents children after the exit tracepoint; runc exec --detach does exactly that). */
+	uint32_t reapq[PT_REAPQ];
+	uint64_t reap_ktime[PT_REAPQ];
+	uint32_t reap_head, reap_n;
 	uint64_t tick_ns;
 	uint64_t epoch;
 	int procfd;
-	int cgfd; /* the cgroup v2 hierarchy under host_root (O_PATH), or -1 */
+	int cgfd;		/* the cgroup v2 hierarchy under host_root (O_PATH), or -1 */
+	uint32_t cg_prefix_len; /* bytes of cgfd's own path in /proc/self/fd/N links */
 	bool seeding;
 	bool host_root_ok;
 	uint64_t host_root_dev, host_root_ino;
 	uint32_t host_pidns;
+	/* The "/" of a process seen in each container pid namespace (its init preferred): the root
+	 * of a process gone before its own could be read (a 1 ms exec) is its namespace's. */
+	struct {
+		uint32_t pidns, tgid;
+		bool init;
+		uint64_t dev, ino;
+	} nsroot[PT_NSROOTS];
 	char *host_root;
 	struct strarena arena;
 	struct usercache *users;
@@ -349,8 +365,6 @@ static void entry_free(struct proctable *pt, uint32_t i)
 	e->hnext = pt->free_head;
 	pt->free_head = i;
 	pt->nlive--;
-	if (pt->reap == i)
-		pt->reap = NIL;
 }
 
 /* An LRU victim other than keep_a/keep_b, preferring one without children (ancestors are what the
@@ -429,6 +443,19 @@ static void set_root(struct proctable *pt, struct pt_entry *e, uint64_t dev, uin
 	e->root = pt->host_root_ok && dev == pt->host_root_dev && ino == pt->host_root_ino
 		      ? ROOT_HOST
 		      : ROOT_OWN;
+	if (e->root == ROOT_OWN && e->p.pidns_ino && e->p.pidns_ino != pt->host_pidns) {
+		uint32_t h = (e->p.pidns_ino * 2654435761u) % PT_NSROOTS;
+		bool init = e->p.vpid == 1;
+
+		/* a namespace's init keeps its slot against others' processes: it lives longest */
+		if (init || !pt->nsroot[h].init) {
+			pt->nsroot[h].pidns = e->p.pidns_ino;
+			pt->nsroot[h].tgid = e->p.tgid;
+			pt->nsroot[h].init = init;
+			pt->nsroot[h].dev = dev;
+			pt->nsroot[h].ino = ino;
+		}
+	}
 }
 
 /* The cgroup v2 id of path (a "0::" path from /proc/PID/cgroup): the inode number of its directory in
@@ -476,6 +503,49 @@ static void strings_set_cgroups(struct proctable *pt, struct pt_entry *e,
 		strarena_free(&pt->arena, old, old_order);
 }
 
+/* The v2 path of cgroup cgid, from the id alone (the process may be gone, its cgroup is not): a
+ * kernfs file handle of the id, opened on the v2 hierarchy, and the link of that fd. Fills
+ * in->cgroup and clears the v1 path (an id says nothing of it). Returns 0 or -errno. */
+static int cgroup_path_of_id(struct proctable *pt, uint64_t cgid, struct procfs_info *in)
+{
+	union {
+		struct file_handle fh;
+		char raw[sizeof(struct file_handle) + sizeof(uint64_t)];
+	} h;
+	char link[32];
+	ssize_t n;
+	int fd, err = 0;
+
+	if (pt->cgfd < 0)
+		return -ENOTSUP;
+	h.fh.handle_bytes = sizeof(uint64_t);
+	h.fh.handle_type = 0xfe; /* FILEID_KERNFS: the 64-bit kernfs node id, the cgroup id */
+	memcpy(h.fh.f_handle, &cgid, sizeof(cgid));
+	fd = open_by_handle_at(pt->cgfd, &h.fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, pt->path, sizeof(pt->path) - 1);
+	if (n < (ssize_t)pt->cg_prefix_len || (size_t)n - pt->cg_prefix_len >= sizeof(in->cgroup)) {
+		err = n < 0 ? -errno : -ENAMETOOLONG;
+		goto cleanup;
+	}
+	pt->path[n] = '\0';
+	in->cgroup_len = (uint32_t)((size_t)n - pt->cg_prefix_len);
+	memcpy(in->cgroup, pt->path + pt->cg_prefix_len, in->cgroup_len + 1);
+	if (!in->cgroup_len) {
+		in->cgroup[0] = '/';
+		in->cgroup[1] = '\0';
+		in->cgroup_len = 1;
+	}
+	in->has_cgroup = true;
+	in->has_cgroup_v1 = false;
+	in->cgroup_v1_len = 0;
+cleanup:
+	close(fd);
+	return err;
+}
+
 /* An event of entry i ran in cgroup cgid (0 = the record does not say). Fork records carry no
  * cgroup path, so a process moved into another cgroup after its fork (runc's child joining the
  * container, docker exec, ctr task exec, nsenter) would keep its parent's paths until it execs:
@@ -494,8 +564,14 @@ static void cgroup_check(struct proctable *pt, uint32_t i, uint64_t cgid)
 	pt->st.cgroup_reads++;
 	if (procfs_read_cgroup(pt->procfd, e->p.tgid, in) ||
 	    !start_match(pt, e->p.start_time, e->approx, in->start_ticks * pt->tick_ns, true)) {
-		pt->st.cgroup_read_fails++; /* gone (or another process now): keep what we had */
-		return;
+		/* gone already (short-lived, or another process under that pid now): the cgroup
+		 * usually still exists, and its id names it */
+		memset(in, 0, offsetof(struct procfs_info, comm));
+		if (cgroup_path_of_id(pt, cgid, in)) {
+			pt->st.cgroup_read_fails++; /* keep what we had */
+			return;
+		}
+		pt->st.cgroup_by_id++;
 	}
 	strings_set_cgroups(pt, e, in);
 }
@@ -616,7 +692,7 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 	struct osp_str strs[PT_NSTR];
 	struct procfs_exec_facts fx;
 	struct pt_entry *e;
-	uint32_t i;
+	uint32_t i, old_pidns;
 	int k;
 
 	i = find(pt, src->tgid, src->start_time, false);
@@ -627,6 +703,7 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 			return NIL;
 	}
 	e = &pt->e[i];
+	old_pidns = e->p.pidns_ino;
 	tree_unlink(pt, i);
 	memcpy(&e->p, src, offsetof(struct osp_proc, exepath)); /* every scalar, and comm */
 	e->p.comm[OSP_COMM_LEN - 1] = '\0';
@@ -639,6 +716,7 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 		strs[k] = *str_field((struct osp_proc *)src, k);
 	strings_set(pt, e, strs);
 	/* the new image's exe, while the process still lives: its writability and inode; its root */
+	memset(&fx, 0, sizeof(fx));
 	if (!procfs_exec_facts(pt->procfd, e->p.tgid, e->p.euid, e->p.egid, &fx)) {
 		if (fx.have_exe && fx.writable)
 			e->p.flags |= OSP_PF_EXE_WRITABLE;
@@ -646,10 +724,21 @@ static uint32_t ev_exec(struct proctable *pt, struct osp_event *ev)
 			e->p.exe_ino = fx.exe_ino;
 			e->p.exe_dev = fx.exe_dev;
 		}
-		if (fx.have_root)
-			set_root(pt, e, fx.root_dev, fx.root_ino);
 	}
-	resolve_parent(pt, i);
+	if (fx.have_root) {
+		set_root(pt, e, fx.root_dev, fx.root_ino);
+	} else if (e->p.pidns_ino != old_pidns) {
+		/* gone already (or a zombie), and it entered another pid namespace since its root was
+		 * known (runc's child pivots into the container between fork and exec): that root is
+		 * not its own; its namespace's is used (name_lookup) */
+		e->root = ROOT_UNKNOWN;
+	}
+	/* a parent never seen (its fork lost, or it was reparented out of sight): it is alive, as
+	 * it has a child; read it and its missing ancestors so the ancestry stays whole */
+	if (resolve_parent(pt, i) == NIL && e->p.ppid && e->p.ppid != e->p.tgid &&
+	    load_proc(pt, e->p.ppid, e->p.parent_start_time, false, i, NIL) != NIL &&
+	    pt->e[i].state != PT_FREE)
+		load_ancestors(pt, i);
 	return i;
 }
 
@@ -712,6 +801,8 @@ static uint32_t ev_fork(struct proctable *pt, struct osp_event *ev)
 	return ci;
 }
 
+static void reap_front(struct proctable *pt);
+
 static uint32_t ev_exit(struct proctable *pt, struct osp_event *ev, uint32_t tgid, uint64_t start)
 {
 	uint32_t i = find(pt, tgid, start, false);
@@ -722,9 +813,15 @@ static uint32_t ev_exit(struct proctable *pt, struct osp_event *ev, uint32_t tgi
 		if (i == NIL)
 			return NIL;
 	}
+	if (pt->e[i].state == PT_DEAD) /* queued already */
+		return i;
 	pt->e[i].state = PT_DEAD;
 	pt->e[i].p.flags |= OSP_PF_DEAD;
-	pt->reap = i;
+	if (pt->reap_n == PT_REAPQ)
+		reap_front(pt);
+	pt->reapq[(pt->reap_head + pt->reap_n) % PT_REAPQ] = i;
+	pt->reap_ktime[(pt->reap_head + pt->reap_n) % PT_REAPQ] = ev->ktime;
+	pt->reap_n++;
 	return i;
 }
 
@@ -742,14 +839,15 @@ static uint32_t ev_other(struct proctable *pt, struct osp_event *ev, uint32_t tg
 	return i;
 }
 
-/* Removes the entry whose exit was the previous event; its children go to the nearest pid-namespace
+/* Removes the oldest exited entry (if still dead); its children go to the nearest pid-namespace
  * init above it (what the kernel does, short of child subreapers, which we cannot see). */
-static void reap(struct proctable *pt)
+static void reap_front(struct proctable *pt)
 {
-	uint32_t i = pt->reap, r, a;
+	uint32_t i = pt->reapq[pt->reap_head], r, a;
 	int d;
 
-	pt->reap = NIL;
+	pt->reap_head = (pt->reap_head + 1) % PT_REAPQ;
+	pt->reap_n--;
 	if (pt->e[i].state != PT_DEAD)
 		return;
 	r = NIL;
@@ -789,8 +887,10 @@ void proctable_apply(struct proctable *pt, struct osp_event *ev)
 	uint64_t cgid = ev->proc && ev->type != OSP_EV_EXEC ? ev->proc->cgroup_id : 0;
 
 	pt->epoch++;
-	if (pt->reap != NIL)
-		reap(pt);
+	/* events without a time (tests, replays) reap at once */
+	while (pt->reap_n &&
+	       (!ev->ktime || pt->reap_ktime[pt->reap_head] + PT_REAP_GRACE_NS <= ev->ktime))
+		reap_front(pt);
 	if (!tgid)
 		tgid = ev->tgid;
 	i = index_of(pt, ev->proc);
@@ -864,7 +964,8 @@ static int open_cgroup2(const char *host_root)
 		int fd;
 
 		snprintf(path, sizeof(path), "%s/%s", host_root, where[k]);
-		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		/* not O_PATH: open_by_handle_at() refuses an O_PATH fd as its mount fd */
+		fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		if (!fstatfs(fd, &sf) && sf.f_type == CGROUP2_SUPER_MAGIC)
@@ -880,6 +981,7 @@ struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 	struct proctable *pt = NULL;
 	char path[4096];
 	struct stat st;
+	ssize_t n;
 	long hz;
 	uint32_t i;
 	int err;
@@ -919,7 +1021,7 @@ struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 		pt->e[i].str_order = STRARENA_NONE;
 	}
 	pt->free_head = 0;
-	pt->lru_head = pt->lru_tail = pt->reap = NIL;
+	pt->lru_head = pt->lru_tail = NIL;
 	pt->epoch = 1;
 	hz = sysconf(_SC_CLK_TCK);
 	pt->tick_ns = hz > 0 && hz <= 1000000000 ? 1000000000ull / (uint64_t)hz : 10000000ull;
@@ -937,6 +1039,14 @@ struct proctable *proctable_new_sized(uint32_t max_entries, size_t arena_bytes,
 	}
 	pt->host_pidns = read_pidns(pt->procfd, "1/ns/pid");
 	pt->cgfd = open_cgroup2(host_root);
+	if (pt->cgfd >= 0) {
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", pt->cgfd);
+		n = readlink(path, pt->path, sizeof(pt->path));
+		if (n > 0 && (size_t)n < sizeof(pt->path))
+			pt->cg_prefix_len = (uint32_t)(pt->path[n - 1] == '/' ? n - 1 : n);
+		else
+			pt->cg_prefix_len = UINT32_MAX; /* no id -> path lookups */
+	}
 	pt->st.capacity = pt->cap;
 	pt->st.arena_bytes = pt->arena.size;
 	pt->st.mem_bytes = sizeof(*pt) + (uint64_t)pt->cap * sizeof(*pt->e) +
@@ -989,8 +1099,8 @@ int proctable_seed(struct proctable *pt)
 		close(fd);
 		return err;
 	}
-	if (pt->reap != NIL)
-		reap(pt);
+	while (pt->reap_n)
+		reap_front(pt);
 	pt->seeding = true;
 	while ((de = readdir(d))) {
 		char *end;
@@ -1083,6 +1193,7 @@ static const char *name_lookup(struct proctable *pt, const struct osp_event *ev,
 	const struct osp_proc *p = ev->proc;
 	uint32_t i = index_of(pt, p);
 	const struct pt_entry *e;
+	const char *name;
 	int root;
 
 	if (!p || id == UINT32_MAX)
@@ -1094,6 +1205,17 @@ static const char *name_lookup(struct proctable *pt, const struct osp_event *ev,
 	}
 	e = &pt->e[i];
 	root = e->root;
+	if (root == ROOT_UNKNOWN && e->p.pidns_ino && e->p.pidns_ino != pt->host_pidns) {
+		/* root never read: another process of its (container) pid namespace's */
+		uint32_t h = (e->p.pidns_ino * 2654435761u) % PT_NSROOTS;
+
+		if (pt->nsroot[h].pidns != e->p.pidns_ino)
+			return NULL;
+		snprintf(pt->path, sizeof(pt->path), "%s/proc/%u/root", pt->host_root,
+			 pt->nsroot[h].tgid);
+		return usercache_lookup(pt->users, pt->path, pt->nsroot[h].dev, pt->nsroot[h].ino,
+					group, id, pt->epoch);
+	}
 	if (root == ROOT_UNKNOWN) /* root never read: decide by pid namespace */
 		root =
 		    !e->p.pidns_ino || e->p.pidns_ino == pt->host_pidns ? ROOT_HOST : ROOT_UNKNOWN;
@@ -1102,8 +1224,21 @@ static const char *name_lookup(struct proctable *pt, const struct osp_event *ev,
 	if (root != ROOT_OWN)
 		return NULL;
 	snprintf(pt->path, sizeof(pt->path), "%s/proc/%u/root", pt->host_root, e->p.tgid);
-	return usercache_lookup(pt->users, pt->path, e->root_dev, e->root_ino, group, id,
-				pt->epoch);
+	name =
+	    usercache_lookup(pt->users, pt->path, e->root_dev, e->root_ino, group, id, pt->epoch);
+	if (!name && e->p.pidns_ino && e->p.pidns_ino != pt->host_pidns) {
+		/* gone (a 1 ms process): the same "/" through a live process of its namespace */
+		uint32_t h = (e->p.pidns_ino * 2654435761u) % PT_NSROOTS;
+
+		if (pt->nsroot[h].pidns == e->p.pidns_ino && pt->nsroot[h].tgid != e->p.tgid &&
+		    pt->nsroot[h].dev == e->root_dev && pt->nsroot[h].ino == e->root_ino) {
+			snprintf(pt->path, sizeof(pt->path), "%s/proc/%u/root", pt->host_root,
+				 pt->nsroot[h].tgid);
+			name = usercache_lookup(pt->users, pt->path, e->root_dev, e->root_ino,
+						group, id, pt->epoch);
+		}
+	}
+	return name;
 }
 
 const char *proctable_user_name(struct proctable *pt, const struct osp_event *ev, uint32_t uid)

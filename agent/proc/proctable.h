@@ -38,7 +38,8 @@ struct proctable_stats {
 	uint64_t proc_reads; /* processes read from /proc after the seed (first sightings) */
 	uint64_t str_trunc;  /* entries whose strings were shortened: string arena full */
 	uint64_t cgroup_reads; /* /proc/PID/cgroup reads because an event's cgroup id changed */
-	uint64_t cgroup_read_fails; /* of those, the process was gone: its old paths were kept */
+	uint64_t cgroup_by_id; /* of those, the process was gone: path found from the id */
+	uint64_t cgroup_read_fails; /* process and cgroup both gone: the old paths were kept */
 	uint64_t arena_bytes;	    /* string arena size */
 	uint64_t arena_used;	    /* bytes of it in use */
 	uint64_t mem_bytes;	    /* upper bound of the table's memory, everything included */
@@ -70,14 +71,19 @@ int proctable_seed(struct proctable *pt);
  * with "any start time"). Exec: ev->proc is everything the exec captured, copied into the entry.
  * Fork: ev->proc is the child (tgid, ppid, start_time, parent_start_time, comm, cgroup_id, uid); the
  * child inherits the rest (exe, args, cwd, ...) from its parent until it execs, as in Falco. Exit: the
- * entry is flagged OSP_PF_DEAD and stays readable until the next call, which removes it and hands its
- * children to the nearest pid-namespace init among its ancestors (pid 1 on the host).
+ * entry is flagged OSP_PF_DEAD and stays readable (and findable, as the parent named by a late child's
+ * record) until a call whose event is 100 ms (ev->ktime) younger, or when 256 exits are pending (an
+ * event with ktime 0 removes every pending one); it is then removed and its children handed to the
+ * nearest pid-namespace init among its ancestors (pid 1 on the host).
  *
  * Cgroup moves: a fork or open record whose ev->proc->cgroup_id differs from the entry's means the
  * process changed cgroups since its paths were known (a runtime moving its child into a container
  * before exec: runc init, docker exec, ctr task exec, nsenter). The entry then takes the new id and
  * its cgroup paths are read again from /proc/PID/cgroup: one read per change, counted in
- * stats.cgroup_reads (stats.cgroup_read_fails when the process was already gone: the old paths stay).
+ * stats.cgroup_reads. When the process is already gone (a 1 ms process, read after the fact) the
+ * v2 path is found from the id itself (open_by_handle_at on the v2 hierarchy; stats.cgroup_by_id;
+ * the v1 path is then unknown); when the cgroup is gone too the old paths stay
+ * (stats.cgroup_read_fails).
  * Exec records carry the paths themselves; exit records carry no cgroup id.
  *
  * Lifetime: the entries and strings ev->proc, ev->parent, proctable_ancestor(), proctable_lookup()

@@ -67,8 +67,8 @@ static int open_in_root(const char *dir, uint64_t dev, uint64_t ino, const char 
 	int dfd, fd;
 
 	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
+	if (dfd < 0) /* /proc/PID/root of a process gone: unreadable, not "no such user" */
+		return errno == ENOENT ? -ESRCH : -errno;
 	if ((dev || ino) && (fstat(dfd, &st) < 0 || st.st_dev != dev || st.st_ino != ino)) {
 		close(dfd);
 		return -ESTALE;

@@ -37,7 +37,8 @@ const char *usercache_lookup(struct usercache *c, const char *root_path, uint64_
 /* Reads the name of id straight from <root_path>/etc/passwd or etc/group (resolved inside root_path,
  * so a container's absolute symlinks cannot point outside it). When root_dev/root_ino are not both 0,
  * root_path must still be that directory (else -ESTALE: /proc/PID was reused). Returns 0, -ENOENT when
- * not listed, or -errno. Exposed for tests. */
+ * not listed (or no passwd/group file in that root), -ESRCH when root_path itself is not there (its
+ * process is gone: nothing is known, so nothing is remembered), or -errno. Exposed for tests. */
 int usercache_read(const char *root_path, uint64_t root_dev, uint64_t root_ino, bool group,
 		   uint32_t id, char *name, size_t size);
 

@@ -112,7 +112,8 @@ static const struct osp_proc *fork_ev(struct proctable *pt, uint32_t pid, uint32
 	snprintf(p.comm, sizeof(p.comm), "%s", comm);
 	ev.proc = &p;
 	proctable_apply(pt, &ev);
-	return ev.proc;
+	/* the entry ev.proc now points to */
+	return proctable_lookup(pt, pid, ns(ticks));
 }
 
 /* An open record: the decoder sets tgid, start time, comm and cgroup id only. */
@@ -127,7 +128,8 @@ static const struct osp_proc *open_ev(struct proctable *pt, uint32_t pid, unsign
 	p.cgroup_id = cgid;
 	ev.proc = &p;
 	proctable_apply(pt, &ev);
-	return ev.proc;
+	/* the entry ev.proc now points to */
+	return proctable_lookup(pt, pid, ns(ticks));
 }
 
 static struct proctable_stats stats(const struct proctable *pt)
