@@ -17,6 +17,18 @@
 #   ctr.sh exec DIR CMD [ARG]...       runs CMD inside DIR's container
 #   ctr.sh stop DIR                    stops everything DIR's start made, removes cgroups and DIR
 #   ctr.sh check KIND                  exit 0 when KIND's tools are installed, else print why, exit 1
+#   ctr.sh state-new                   make a shared state directory S (prints state=S) for
+#                                      OSP_CT_STATE, see below
+#   ctr.sh state-stop S                stop the daemons S holds, unmount and remove S
+#
+# Shared state (OSP_CT_STATE=S, S made by state-new): every kind keeps its runtime state where an
+# agent configured with S's layout finds it, so that ONE agent sees every container a test starts:
+#   S/docker             docker data root (real dockerd's, and the runc-docker fixtures' state)
+#   S/containerd-state   containerd state (--state), S/containerd-root containerd root (--root)
+#   S/storage            containers/storage graph root (podman --root, the CRI-O fixture's state)
+# dockerd and containerd are then started once per S and shared by the kinds that need them (docker
+# and docker-k8s; ctr and cri); `stop DIR` leaves them running, `state-stop S` ends them.
+# osprey-ns.sh runs the agent with S's directories at the runtimes' default paths.
 #
 # Keys printed by every start: dir kind runtime pid id name image, and where the runtime's state is
 # (relative to the host's /): docker_data_root containerd_state containerd_root containers_storage
@@ -83,13 +95,16 @@ docker_cli() {
 mkrootfs() {
 	local r
 	r=$(mktemp -d "$W/rootfs.XXXX")
+	chmod 755 "$r" # mktemp's 0700 would become the container's "/": no user but root could run
 	mkdir -p "$r/bin" "$r/proc" "$r/sys" "$r/dev" "$r/etc" "$r/tmp" "$r/root"
+	chmod 1777 "$r/tmp"
 	cp "$(command -v busybox)" "$r/bin/busybox"
 	for a in $("$r/bin/busybox" --list); do
 		[ "$a" = busybox ] || ln -sf busybox "$r/bin/$a"
 	done
-	echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
-	echo 'root:x:0:' >"$r/etc/group"
+	# ospuser: a user the host does not have (user.name must come from the container's files)
+	printf 'root:x:0:0:root:/root:/bin/sh\nospuser:x:4242:4242::/tmp:/bin/sh\n' >"$r/etc/passwd"
+	printf 'root:x:0:\nospgroup:x:4242:\n' >"$r/etc/group"
 	tar -C "$r" -cf "$1" .
 	rm -rf "$r"
 }
@@ -178,18 +193,21 @@ runc_start() {
 }
 
 start_runc_docker() { # $1: cgroupfs | systemd
-	local id pid cg
+	local id pid cg droot=${OSP_CT_STATE:+$OSP_CT_STATE/docker}
+	droot=${droot:-$W/docker}
 	id=$(newid)
 	if [ "$1" = systemd ]; then cg=/system.slice/docker-$id.scope; else cg=/docker/$id; fi
 	mkbundle "$W/bundles/$id" "$cg" '{}'
-	pid=$(runc_start "$W/bundles/$id" "$id" "$cg")
-	mkdir -p "$W/docker/containers/$id"
-	cat >"$W/docker/containers/$id/config.v2.json" <<J
+	# the state first: the agent reads it when it first sees the container's cgroup
+	mkdir -p "$droot/containers/$id"
+	on_stop "rm -rf '$droot/containers/$id'"
+	cat >"$droot/containers/$id/config.v2.json" <<J
 {"ID":"$id","Name":"/web","Image":"sha256:1111111111111111111111111111111111111111111111111111111111111111",
  "Config":{"Hostname":"${id:0:12}","Image":"localhost:5000/team/nginx:1.25","Labels":{"app":"web","tier":"front"}},
- "State":{"Running":true,"Pid":$pid}}
+ "State":{"Running":true}}
 J
-	echo '{"Privileged":false,"NetworkMode":"none"}' >"$W/docker/containers/$id/hostconfig.json"
+	echo '{"Privileged":false,"NetworkMode":"none"}' >"$droot/containers/$id/hostconfig.json"
+	pid=$(runc_start "$W/bundles/$id" "$id" "$cg")
 	out runtime docker
 	out pid "$pid"
 	out id "$id"
@@ -198,12 +216,13 @@ J
 	out privileged 0
 	out label.app web
 	out label.tier front
-	out docker_data_root "$W/docker"
+	out docker_data_root "$droot"
 	echo "RUNC exec '$id'" >"$W/exec"
 }
 
 start_runc_crio() {
-	local c sb u u_ cg pid ann sbann lab podlab
+	local c sb u u_ cg pid ann sbann lab podlab st=${OSP_CT_STATE:+$OSP_CT_STATE/storage}
+	st=${st:-$W/crio}
 	c=$(newid)
 	sb=$(newid)
 	u=$(cat /proc/sys/kernel/random/uuid)
@@ -220,15 +239,16 @@ start_runc_crio() {
  \"io.kubernetes.cri-o.Labels\":\"$lab\",
  \"io.kubernetes.container.name\":\"app\",\"io.kubernetes.pod.name\":\"web-0\",
  \"io.kubernetes.pod.namespace\":\"prod\",\"io.kubernetes.pod.uid\":\"$u\"}"
-	mkbundle "$W/crio/overlay-containers/$c/userdata" "$cg" "$ann"
+	on_stop "rm -rf '$st/overlay-containers/$c' '$st/overlay-containers/$sb'"
+	mkbundle "$st/overlay-containers/$c/userdata" "$cg" "$ann"
 	# the sandbox (infra) container only as state: CRI-O keeps the pod's labels in its annotations
-	mkdir -p "$W/crio/overlay-containers/$sb/userdata"
+	mkdir -p "$st/overlay-containers/$sb/userdata"
 	sbann="{\"io.kubernetes.cri-o.ContainerType\":\"sandbox\",\"io.kubernetes.cri-o.SandboxID\":\"$sb\",
  \"io.kubernetes.cri-o.ContainerID\":\"$sb\",\"io.kubernetes.cri-o.KubeName\":\"web-0\",
  \"io.kubernetes.cri-o.Namespace\":\"prod\",\"io.kubernetes.cri-o.Name\":\"k8s_POD_web-0_prod_${u}_0\",
  \"io.kubernetes.cri-o.Labels\":\"$podlab\"}"
-	echo "{\"ociVersion\":\"1.0.2\",\"annotations\":$sbann}" >"$W/crio/overlay-containers/$sb/userdata/config.json"
-	pid=$(runc_start "$W/crio/overlay-containers/$c/userdata" "$c" "$cg")
+	echo "{\"ociVersion\":\"1.0.2\",\"annotations\":$sbann}" >"$st/overlay-containers/$sb/userdata/config.json"
+	pid=$(runc_start "$st/overlay-containers/$c/userdata" "$c" "$cg")
 	out runtime cri-o
 	out pid "$pid"
 	out id "$c"
@@ -241,7 +261,7 @@ start_runc_crio() {
 	out sandbox_id "$sb"
 	out pod_label.app web
 	out pod_label.team sec
-	out containers_storage "$W/crio"
+	out containers_storage "$st"
 	out containers_runroot "$W/crio-run"
 	echo "RUNC exec '$c'" >"$W/exec"
 }
@@ -249,9 +269,10 @@ start_runc_crio() {
 # ---- podman ----
 
 start_podman() {
-	local P id pid
+	local P id pid st=${OSP_CT_STATE:+$OSP_CT_STATE/storage}
+	st=${st:-$W/storage}
 	export CONTAINERS_CONF=$HERE/containers.conf
-	P="podman --root $W/storage --runroot $W/run --tmpdir $W/tmp --cgroup-manager=cgroupfs --events-backend=file"
+	P="podman --root $st --runroot $W/run --tmpdir $W/tmp --cgroup-manager=cgroupfs --events-backend=file"
 	mkdir -p "$W/tmp"
 	echo "export CONTAINERS_CONF='$CONTAINERS_CONF'; P='$P'" >"$W/env"
 	mkrootfs "$W/rootfs.tar"
@@ -275,29 +296,50 @@ start_podman() {
 	out privileged 0
 	out label.app web
 	out label.team sec
-	out containers_storage "$W/storage"
+	out containers_storage "$st"
 	out containers_runroot "$W/run"
 	echo "$P exec osp-p1" >"$W/exec"
 }
 
 # ---- docker ----
 
+# alive PIDFILE: the daemon whose pid PIDFILE holds is running
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# A daemon's home: W (its own, stopped by `stop W`) or, with OSP_CT_STATE, S (shared, kept running
+# for the next kind until `state-stop S`). Sets H, and SHARED=1 when the daemon is S's.
+daemon_home() {
+	if [ -n "${OSP_CT_STATE:-}" ]; then H=$OSP_CT_STATE SHARED=1; else H=$W SHARED=0; fi
+}
+
+# stop_cmd PIDFILE: a shell step that ends the daemon and waits up to 10 s for it
+stop_cmd() {
+	echo "kill \$(cat '$1') 2>/dev/null; for i in \$(seq 50); do kill -0 \$(cat '$1') 2>/dev/null || break; sleep 0.2; done"
+}
+
 start_dockerd() {
-	local D i
+	local D i H SHARED
 	D=$(docker_cli)
-	export DOCKER_HOST=unix://$W/docker.sock
+	daemon_home
+	if [ "$SHARED" = 1 ]; then DATA_ROOT=$H/docker; else DATA_ROOT=$H/data; fi
+	export DOCKER_HOST=unix://$H/docker.sock
 	echo "export DOCKER_HOST='$DOCKER_HOST'" >"$W/env"
-	dockerd --data-root "$W/data" --exec-root "$W/exec-root" --pidfile "$W/dockerd.pid" \
-		-H "$DOCKER_HOST" --iptables=false --ip-forward=false --bridge=none \
-		--oom-score-adjust=0 >"$W/dockerd.log" 2>&1 &
-	echo "$!" >"$W/dockerd.pid.bg"
-	on_stop "kill \$(cat '$W/dockerd.pid.bg') 2>/dev/null; for i in \$(seq 50); do kill -0 \$(cat '$W/dockerd.pid.bg') 2>/dev/null || break; sleep 0.2; done"
+	if [ "$SHARED" = 1 ] && alive "$H/dockerd.pid.bg"; then
+		log "reusing dockerd of $H"
+	else
+		dockerd --data-root "$DATA_ROOT" \
+			--exec-root "$H/exec-root" --pidfile "$H/dockerd.pid" \
+			-H "$DOCKER_HOST" --iptables=false --ip-forward=false --bridge=none \
+			--oom-score-adjust=0 >"$H/dockerd.log" 2>&1 &
+		echo "$!" >"$H/dockerd.pid.bg"
+		if [ "$SHARED" = 1 ]; then stop_cmd "$H/dockerd.pid.bg" >>"$H/daemons"; else on_stop "$(stop_cmd "$W/dockerd.pid.bg")"; fi
+	fi
 	for i in $(seq 120); do
 		$D version >/dev/null 2>&1 && break
-		kill -0 "$(cat "$W/dockerd.pid.bg")" 2>/dev/null || die "dockerd died: $(tail -5 "$W/dockerd.log")"
+		alive "$H/dockerd.pid.bg" || die "dockerd died: $(tail -5 "$H/dockerd.log")"
 		sleep 0.25
 	done
-	$D version >/dev/null 2>&1 || die "dockerd did not start: $(tail -5 "$W/dockerd.log")"
+	$D version >/dev/null 2>&1 || die "dockerd did not start: $(tail -5 "$H/dockerd.log")"
 	mkrootfs "$W/rootfs.tar"
 	mkimage "$W/rootfs.tar" localhost/osp-busybox:test "$W/img.tar"
 	$D load -i "$W/img.tar" >/dev/null
@@ -329,7 +371,7 @@ start_docker() {
 	out privileged 0
 	out label.app web
 	out label.team sec
-	out docker_data_root "$W/data"
+	out docker_data_root "$DATA_ROOT"
 }
 
 start_docker_k8s() {
@@ -351,19 +393,29 @@ start_docker_k8s() {
 	out pod_namespace prod
 	out pod_uid "$u"
 	out label.app web
-	out docker_data_root "$W/data"
+	out docker_data_root "$DATA_ROOT"
 }
 
 # ---- containerd ----
 
 start_containerd() {
-	local i
-	SOCK=$W/containerd.sock
-	mkdir -p "$W/cni"
-	cat >"$W/config.toml" <<TOML
+	local i H SHARED
+	daemon_home
+	SOCK=$H/containerd.sock
+	echo "SOCK='$SOCK'" >"$W/env"
+	if [ "$SHARED" = 1 ]; then CT_STATE=$H/containerd-state CT_ROOT=$H/containerd-root; else CT_STATE=$W/state CT_ROOT=$W/root; fi
+	mkrootfs "$W/rootfs.tar"
+	mkimage "$W/rootfs.tar" localhost/osp-busybox:test "$W/busybox.tar"
+	mkimage "$W/rootfs.tar" localhost/osp-pause:test "$W/pause.tar" /bin/sleep 2147483647
+	if [ "$SHARED" = 1 ] && alive "$H/containerd.pid"; then
+		log "reusing containerd of $H"
+		return 0
+	fi
+	mkdir -p "$H/cni"
+	cat >"$H/config.toml" <<TOML
 version = 2
-root = "$W/root"
-state = "$W/state"
+root = "$CT_ROOT"
+state = "$CT_STATE"
 [grpc]
   address = "$SOCK"
 [ttrpc]
@@ -374,28 +426,24 @@ state = "$W/state"
     restrict_oom_score_adj = true
     [plugins."io.containerd.grpc.v1.cri".cni]
       bin_dir = "/usr/lib/cni"
-      conf_dir = "$W/cni"
+      conf_dir = "$H/cni"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
       [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
         SystemdCgroup = false
   [plugins."io.containerd.internal.v1.opt"]
-    path = "$W/opt"
+    path = "$H/opt"
 TOML
 	# restrict_oom_score_adj: the sandbox's oom_score_adj would need CAP_SYS_RESOURCE on some hosts;
 	# an empty CNI conf_dir: only host-network pods, no network set-up at all.
-	containerd --config "$W/config.toml" >"$W/containerd.log" 2>&1 &
-	echo "$!" >"$W/containerd.pid"
-	on_stop "kill \$(cat '$W/containerd.pid') 2>/dev/null; for i in \$(seq 50); do kill -0 \$(cat '$W/containerd.pid') 2>/dev/null || break; sleep 0.1; done"
+	containerd --config "$H/config.toml" >"$H/containerd.log" 2>&1 &
+	echo "$!" >"$H/containerd.pid"
+	if [ "$SHARED" = 1 ]; then stop_cmd "$H/containerd.pid" >>"$H/daemons"; else on_stop "$(stop_cmd "$W/containerd.pid")"; fi
 	for i in $(seq 100); do
 		[ -S "$SOCK" ] && break
 		sleep 0.1
 	done
-	[ -S "$SOCK" ] || die "containerd did not start: $(tail -5 "$W/containerd.log")"
-	echo "SOCK='$SOCK'" >"$W/env"
-	mkrootfs "$W/rootfs.tar"
-	mkimage "$W/rootfs.tar" localhost/osp-busybox:test "$W/busybox.tar"
-	mkimage "$W/rootfs.tar" localhost/osp-pause:test "$W/pause.tar" /bin/sleep 2147483647
+	[ -S "$SOCK" ] || die "containerd did not start: $(tail -5 "$H/containerd.log")"
 }
 
 start_ctr() {
@@ -406,7 +454,7 @@ start_ctr() {
 	on_stop "ctr -a '$SOCK' -n default task kill -s KILL '$id' >/dev/null 2>&1; sleep 0.3; ctr -a '$SOCK' -n default task rm -f '$id' >/dev/null 2>&1; ctr -a '$SOCK' -n default c rm '$id' >/dev/null 2>&1"
 	on_cgroup "/default/$id"
 	ctr -a "$SOCK" -n default run -d --label app=web localhost/osp-busybox:test "$id" sleep 3600 >/dev/null
-	pid=$(cat "$W/state/io.containerd.runtime.v2.task/default/$id/init.pid")
+	pid=$(cat "$CT_STATE/io.containerd.runtime.v2.task/default/$id/init.pid")
 	out runtime containerd
 	out pid "$pid"
 	out id "$id"
@@ -414,8 +462,8 @@ start_ctr() {
 	out image localhost/osp-busybox:test
 	out privileged 0
 	out label.app web
-	out containerd_state "$W/state"
-	out containerd_root "$W/root"
+	out containerd_state "$CT_STATE"
+	out containerd_root "$CT_ROOT"
 	echo "ctr -a '$SOCK' -n default task exec --exec-id osp-\$\$ '$id'" >"$W/exec"
 }
 
@@ -459,7 +507,7 @@ J
 	ct=$($CRI create "$sb" "$W/ctr.json" "$W/pod.json") || die "CreateContainer failed"
 	on_cgroup "/kubepods/besteffort/pod$u/$ct"
 	$CRI start "$ct" || die "StartContainer failed"
-	pid=$(cat "$W/state/io.containerd.runtime.v2.task/k8s.io/$ct/init.pid")
+	pid=$(cat "$CT_STATE/io.containerd.runtime.v2.task/k8s.io/$ct/init.pid")
 	out runtime containerd
 	out pid "$pid"
 	out id "$ct"
@@ -470,11 +518,11 @@ J
 	out pod_namespace prod
 	out pod_uid "$u"
 	out sandbox_id "$sb"
-	out sandbox_pid "$(cat "$W/state/io.containerd.runtime.v2.task/k8s.io/$sb/init.pid")"
+	out sandbox_pid "$(cat "$CT_STATE/io.containerd.runtime.v2.task/k8s.io/$sb/init.pid")"
 	out pod_label.app web
 	out pod_label.team sec
-	out containerd_state "$W/state"
-	out containerd_root "$W/root"
+	out containerd_state "$CT_STATE"
+	out containerd_root "$CT_ROOT"
 	echo "ctr -a '$SOCK' -n k8s.io task exec --exec-id osp-\$\$ '$ct'" >"$W/exec"
 }
 
@@ -498,6 +546,22 @@ stop() {
 	rm -rf "$W"
 }
 
+state_new() {
+	local S
+	S=$(mktemp -d -t osp-state.XXXXXX)
+	mkdir -p "$S/docker" "$S/containerd-state" "$S/containerd-root" "$S/storage"
+	: >"$S/daemons"
+	echo "state=$S"
+}
+
+state_stop() {
+	local S=$1
+	[ -d "$S" ] && [ -f "$S/daemons" ] || die "$S is not a ctr.sh state directory"
+	tac "$S/daemons" | while IFS= read -r step; do eval "$step" || true; done
+	{ grep -o " $S/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+	rm -rf "$S"
+}
+
 exec_in() {
 	W=$1
 	shift
@@ -516,6 +580,14 @@ check)
 	;;
 stop)
 	stop "${1:?dir}"
+	exit 0
+	;;
+state-new)
+	state_new
+	exit 0
+	;;
+state-stop)
+	state_stop "${1:?state dir}"
 	exit 0
 	;;
 exec)
