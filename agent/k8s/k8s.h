@@ -125,18 +125,19 @@ int k8s_pod_by_container(struct k8s_watch *w, const char *container_id, struct k
  * container/container.h): arg is the struct k8s_watch. On success returns 0 with *labels a malloc()ed
  * array of *nlabels entries whose keys and values are each malloc()ed: the caller owns and frees them
  * (NULL and 0 for a pod without labels). Returns -ENOENT when the pod is not known (not listed yet, or
- * gone), -EINVAL, -ENOMEM. Thread-safe; never blocks on the network; allocates outside the lock.
- * Wire it with container_cache_set_pod_labels_provider(cache, k8s_pod_labels_dup, watch). */
-int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels);
-
-/* Pod labels in the form the container cache's provider hook wants (container_pod_labels_fn in
- * container/container.h): arg is the struct k8s_watch. On success returns 0 with *labels a malloc()ed
- * array of *nlabels entries whose keys and values are each malloc()ed: the caller owns and frees them
- * (NULL and 0 for a pod without labels). Returns -ENOENT when the pod is not known (not listed yet, or
  * gone), -EAGAIN when the pod kept changing while being copied, -EINVAL, -ENOMEM. Thread-safe; never
  * blocks on the network; allocates outside the lock.
  * Wire it with container_cache_set_pod_labels_provider(cache, k8s_pod_labels_dup, watch). */
 int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels);
+
+struct container_cache;
+
+/* Makes w the pod-labels provider of cache (k8s_pod_labels_dup): a container whose pod uid the
+ * runtime state gave, but not its labels (containerd without its sandbox's labels), gets them from
+ * the watcher's memory, asked again after the cache's retry interval while the pod is unknown.
+ * w NULL detaches (do that before k8s_watch_free() when the cache outlives the watcher). Call on the
+ * thread that owns the cache. Returns 0, or -EINVAL when cache is NULL. */
+int k8s_attach_to_containers(struct k8s_watch *w, struct container_cache *cache);
 
 /* Copies a consistent-enough snapshot of the counters (each read atomically). Thread-safe. */
 void k8s_watch_stats(struct k8s_watch *w, struct k8s_stats *out);

@@ -321,6 +321,14 @@ static void kv_free(struct osp_kv *kv, uint32_t n)
 	free(kv);
 }
 
+int k8s_attach_to_containers(struct k8s_watch *w, struct container_cache *cache)
+{
+	if (!cache)
+		return -EINVAL;
+	container_cache_set_pod_labels_provider(cache, w ? k8s_pod_labels_dup : NULL, w);
+	return 0;
+}
+
 int k8s_pod_labels_dup(void *arg, const char *pod_uid, struct osp_kv **labels, uint32_t *nlabels)
 {
 	struct k8s_watch *w = arg;

@@ -8,6 +8,7 @@
  */
 #include "../common/suite.h"
 
+#include "event.h"
 #include "k8s/k8s.h"
 
 #include <arpa/inet.h>
@@ -1134,6 +1135,101 @@ out:
 	fake_free(f);
 }
 
+/* A containerd CRI container (bundle config.json under <root>/run/containerd, no meta.db: the
+ * runtime state names the pod but has none of its labels) in pod uid, with cgroup path into *p. */
+static void cri_bundle(const char *root, const char *id, const char *uid, char *cg, size_t cgsz,
+		       struct osp_proc *p)
+{
+	char cmd[1024];
+
+	snprintf(
+	    cmd, sizeof(cmd),
+	    "d='%s/run/containerd/io.containerd.runtime.v2.task/k8s.io/%s' && mkdir -p \"$d\" && "
+	    "printf '%%s' '{\"ociVersion\":\"1.0.2\",\"annotations\":{"
+	    "\"io.kubernetes.cri.container-type\":\"container\","
+	    "\"io.kubernetes.cri.container-name\":\"app\","
+	    "\"io.kubernetes.cri.image-name\":\"docker.io/library/nginx:1.25\","
+	    "\"io.kubernetes.cri.sandbox-name\":\"web-0\","
+	    "\"io.kubernetes.cri.sandbox-namespace\":\"prod\","
+	    "\"io.kubernetes.cri.sandbox-uid\":\"%s\"}}' >\"$d/config.json\"",
+	    root, id, uid);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+	snprintf(cg, cgsz, "/kubepods/besteffort/pod%s/%s", uid, id);
+	memset(p, 0, sizeof(*p));
+	p->cgroup.p = cg;
+	p->cgroup.len = (uint32_t)strlen(cg);
+}
+
+static const char *pod_label(const struct osp_container *c, const char *key)
+{
+	uint32_t i;
+
+	for (i = 0; c && i < c->npod_labels; i++) {
+		if (strcmp(c->pod_labels[i].key, key) == 0)
+			return c->pod_labels[i].value;
+	}
+	return NULL;
+}
+
+/* k8s_attach_to_containers(): pod labels known only to the watcher reach container_resolve(),
+ * also for a pod the API server shows only after the container was first seen. */
+static void test_attach_to_containers(void)
+{
+#define UID1 "0b6a1c1e-1111-4222-8333-444455556666"
+#define UID2 "0b6a1c1e-1111-4222-8333-777788889999"
+#define ID1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define ID2 "2222222222222222222222222222222222222222222222222222222222222222"
+	struct fake *f = fake_with_pods();
+	struct k8s_watch *w = NULL;
+	struct container_cache *cache = NULL;
+	const struct osp_container *c;
+	struct osp_proc p1, p2;
+	char root[64], cg1[160], cg2[160], cmd[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	snprintf(root, sizeof(root), "/tmp/osp-k8sattach-XXXXXX");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(root));
+	cri_bundle(root, ID1, UID1, cg1, sizeof(cg1), &p1);
+	cri_bundle(root, ID2, UID2, cg2, sizeof(cg2), &p2);
+	fake_pod_add(f, UID1, "web-0", NODE, "{\"app\":\"k8s-only\",\"team\":\"sec\"}", CID("1"));
+	cache = container_cache_new(&(struct container_cache_config){.paths = {.host_root = root},
+								     .retry_interval_ms = 20});
+	CU_ASSERT_PTR_NOT_NULL(cache);
+	w = watch_new(f, ca_path, 0);
+	CU_ASSERT_PTR_NOT_NULL(w);
+	if (!w || !cache)
+		goto out;
+	CU_ASSERT_EQUAL(k8s_attach_to_containers(w, NULL), -EINVAL);
+	CU_ASSERT_EQUAL(k8s_attach_to_containers(w, cache), 0);
+	CU_ASSERT(WAIT_UNTIL(stats(w).synced, WAIT_MS));
+
+	c = container_resolve(cache, &p1);
+	CU_ASSERT_EQUAL(c->runtime, OSP_RT_CONTAINERD);
+	CU_ASSERT_STRING_EQUAL(c->pod_name, "web-0");
+	CU_ASSERT_STRING_EQUAL(c->pod_uid, UID1);
+	CU_ASSERT_EQUAL(c->npod_labels, 2);
+	CU_ASSERT_STRING_EQUAL(pod_label(c, "app"), "k8s-only");
+	CU_ASSERT_STRING_EQUAL(pod_label(c, "team"), "sec");
+
+	/* a pod the API server does not show yet: no labels, asked again after the retry interval */
+	c = container_resolve(cache, &p2);
+	CU_ASSERT_EQUAL(c->npod_labels, 0);
+	fake_pod_add(f, UID2, "web-1", NODE, "{\"app\":\"late\"}", CID("2"));
+	CU_ASSERT(WAIT_UNTIL(known(w, UID2), WAIT_MS));
+	CU_ASSERT(WAIT_UNTIL(pod_label(container_resolve(cache, &p2), "app") != NULL, WAIT_MS));
+	CU_ASSERT_STRING_EQUAL(pod_label(container_resolve(cache, &p2), "app"), "late");
+
+	/* detached: the cache no longer asks (and may outlive the watcher) */
+	CU_ASSERT_EQUAL(k8s_attach_to_containers(NULL, cache), 0);
+out:
+	container_cache_free(cache);
+	k8s_watch_free(w);
+	fake_free(f);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		fprintf(stderr, "k8s_server: could not remove %s\n", root);
+}
+
 OSP_SUITE(k8s_server)
 {
 	OSP_TEST(suite, test_list_and_lookup);
@@ -1145,5 +1241,6 @@ OSP_SUITE(k8s_server)
 	OSP_TEST(suite, test_server_goes_away);
 	OSP_TEST(suite, test_bad_lines);
 	OSP_TEST(suite, test_labels_dup);
+	OSP_TEST(suite, test_attach_to_containers);
 	OSP_TEST(suite, test_cleanup);
 }
