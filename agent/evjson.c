@@ -2,6 +2,8 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,17 +34,31 @@ static void add_str(cJSON *o, const char *k, const struct osp_str *s)
 		cJSON_AddStringToObject(o, k, s->p);
 }
 
+/* decimal text of v into buf (24 bytes): snprintf costs more than the rest of a field */
+static const char *u64_text(uint64_t v, bool neg, char *buf)
+{
+	char *p = buf + 23;
+
+	*p = '\0';
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--p = '-';
+	return p;
+}
+
 static cJSON *val_json(const struct osp_fval *v)
 {
 	char buf[24];
 
 	switch (v->type) {
 	case OSP_FT_INT64:
-		snprintf(buf, sizeof(buf), "%lld", (long long)v->i);
-		return cJSON_CreateRaw(buf);
+		return cJSON_CreateRaw(
+		    u64_text(v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i, v->i < 0, buf));
 	case OSP_FT_UINT64:
-		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v->u);
-		return cJSON_CreateRaw(buf);
+		return cJSON_CreateRaw(u64_text(v->u, false, buf));
 	case OSP_FT_BOOL:
 		return cJSON_CreateBool(v->i != 0);
 	default:
@@ -60,41 +76,75 @@ static cJSON *labels_json(const struct osp_kv *kv, uint32_t n)
 	return o;
 }
 
+/* Fields --events leaves out: label maps are printed as objects below, and the ancestors' command
+ * lines and argv[0]s are rebuilt for up to 64 ancestors per event, which costs more than the rest of
+ * the line; proc.aname, proc.apid and proc.aexepath identify the ancestors. */
+static bool skipped(const struct osp_field *f)
+{
+	static const char *const skip[] = {"container.labels", "k8s.pod.labels", "proc.acmdline",
+					   "proc.aexe", NULL};
+	size_t i;
+
+	if (f->flags & (OSP_FF_ARG_REQ | OSP_FF_FILTER_ONLY))
+		return true;
+	for (i = 0; skip[i]; i++)
+		if (!strcmp(f->name, skip[i]))
+			return true;
+	return false;
+}
+
+/* Per event type, the table fields it can have: computed once, not scanned per event. */
+static const struct osp_field *per_type[OSP_ET_COUNT][256];
+static size_t nper_type[OSP_ET_COUNT];
+
+static void index_fields(void)
+{
+	const struct osp_field *tab;
+	struct osp_farg none = {0};
+	size_t i, n;
+	int et;
+
+	tab = fields_table(&n);
+	for (et = 0; et < OSP_ET_COUNT; et++)
+		for (i = 0; i < n; i++)
+			if (!skipped(&tab[i]) && (fields_supplied(&tab[i], &none) & OSP_ETM(et)) &&
+			    nper_type[et] < sizeof(per_type[et]) / sizeof(per_type[et][0]))
+				per_type[et][nper_type[et]++] = &tab[i];
+}
+
 /* Every rule field the event has a value for, as the rule engine would read it. */
 static void add_fields(cJSON *o, const struct osp_field_ctx *ctx, const struct osp_event *ev)
 {
 	static char scratch[OSP_FIELD_BUFSZ];
-	const struct osp_field *tab;
-	size_t i, n;
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	int et = osp_evt_of(ev);
-	uint32_t mask = et >= 0 ? OSP_ETM(et) : 0;
+	size_t i;
 
-	tab = fields_table(&n);
-	for (i = 0; i < n; i++) {
-		const struct osp_field *f = &tab[i];
+	pthread_once(&once, index_fields);
+	if (et < 0 || et >= OSP_ET_COUNT)
+		return;
+	for (i = 0; i < nper_type[et]; i++) {
+		const struct osp_field *f = per_type[et][i];
 		struct osp_farg arg = {0};
 		struct osp_fval v = {.buf = scratch, .bufsz = sizeof(scratch)};
 
-		if (f->flags & (OSP_FF_ARG_REQ | OSP_FF_FILTER_ONLY))
-			continue;
-		if (!(fields_supplied(f, &arg) & mask))
-			continue;
-		if (!strcmp(f->name, "container.labels") || !strcmp(f->name, "k8s.pod.labels"))
-			continue; /* printed as objects below */
 		if (f->type == OSP_FT_LIST || (f->flags & OSP_FF_ANY_NOARG)) {
 			cJSON *a = NULL;
 
 			for (arg.nth = 0; arg.nth < OSP_EVJSON_MAX_LIST; arg.nth++) {
 				if (!fields_get(f, ctx, ev, &arg, &v))
 					break;
-				if (!a)
-					a = cJSON_AddArrayToObject(o, f->name);
+				if (!a) {
+					a = cJSON_CreateArray();
+					/* table names are static: no copy of the key */
+					cJSON_AddItemToObjectCS(o, f->name, a);
+				}
 				cJSON_AddItemToArray(a, val_json(&v));
 			}
 			continue;
 		}
 		if (fields_get(f, ctx, ev, &arg, &v))
-			cJSON_AddItemToObject(o, f->name, val_json(&v));
+			cJSON_AddItemToObjectCS(o, f->name, val_json(&v));
 	}
 }
 
@@ -139,8 +189,9 @@ static void add_capture(cJSON *o, const struct osp_event *ev)
 		add_s64(o, "evt.arg.status", ev->exit_code);
 	if (c && c->runtime != OSP_RT_HOST) {
 		cJSON_AddItemToObject(o, "container.labels", labels_json(c->labels, c->nlabels));
-		cJSON_AddItemToObject(o, "k8s.pod.labels",
-				      labels_json(c->pod_labels, c->npod_labels));
+		if (c->pod_uid && *c->pod_uid) /* a pod's container: its labels, even when none */
+			cJSON_AddItemToObject(o, "k8s.pod.labels",
+					      labels_json(c->pod_labels, c->npod_labels));
 	}
 }
 
