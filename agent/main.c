@@ -26,7 +26,9 @@ static void usage(FILE *f)
 	    "\n"
 	    "commands:\n"
 	    "  run [--rules PATH]... [--output SPEC]... [--rule-matching first|all]\n"
-	    "      [--host-root DIR] [--events | --discard] [--stats-interval SEC]\n"
+	    "      [--host-root DIR] [--docker-data-root DIR] [--containerd-state DIR]\n"
+	    "      [--containerd-root DIR] [--containers-storage DIR]\n"
+	    "      [--events | --discard] [--stats-interval SEC]\n"
 	    "      [--ready-file PATH]\n"
 	    "                 load the BPF programs and the rules; print one JSON alert per line\n"
 	    "                 (Falco's schema) until SIGINT/SIGTERM; SIGHUP reloads the rules\n"
@@ -84,6 +86,10 @@ static int cmd_run(int argc, char **argv)
 	    {"output", required_argument, NULL, 'o'},
 	    {"rule-matching", required_argument, NULL, 'm'},
 	    {"host-root", required_argument, NULL, 'H'},
+	    {"docker-data-root", required_argument, NULL, 'D'},
+	    {"containerd-state", required_argument, NULL, 'C'},
+	    {"containerd-root", required_argument, NULL, 'N'},
+	    {"containers-storage", required_argument, NULL, 'S'},
 	    {"stats-interval", required_argument, NULL, 's'},
 	    {"ready-file", required_argument, NULL, 'r'},
 	    {"help", no_argument, NULL, 'h'},
@@ -128,6 +134,18 @@ static int cmd_run(int argc, char **argv)
 			break;
 		case 'H':
 			o.host_root = optarg;
+			break;
+		case 'D':
+			o.docker_data_root = optarg;
+			break;
+		case 'C':
+			o.containerd_state = optarg;
+			break;
+		case 'N':
+			o.containerd_root = optarg;
+			break;
+		case 'S':
+			o.containers_storage = optarg;
 			break;
 		case 's':
 			if (parse_int(optarg, 0, 86400, &o.stats_interval)) {

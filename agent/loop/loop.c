@@ -145,13 +145,15 @@ static void report(const struct osp_probe *p, const struct loop_ctx *c, uint64_t
 		proctable_get_stats(c->pt, &ps);
 		container_cache_get_stats(c->containers, &cs);
 		fprintf(stderr,
-			"osprey: process table: entries=%llu evicted=%llu seeded=%llu misses=%llu; "
+			"osprey: process table: entries=%llu evicted=%llu seeded=%llu misses=%llu "
+			"cgroup_reads=%llu cgroup_by_id=%llu cgroup_read_fails=%llu; "
 			"containers: entries=%llu evictions=%llu metadata_missing=%llu "
 			"metadata_errors=%llu\n",
 			(unsigned long long)ps.entries, (unsigned long long)ps.evicted,
 			(unsigned long long)ps.seeded, (unsigned long long)ps.misses,
-			(unsigned long long)cs.entries, (unsigned long long)cs.evictions,
-			(unsigned long long)cs.metadata_missing,
+			(unsigned long long)ps.cgroup_reads, (unsigned long long)ps.cgroup_by_id,
+			(unsigned long long)ps.cgroup_read_fails, (unsigned long long)cs.entries,
+			(unsigned long long)cs.evictions, (unsigned long long)cs.metadata_missing,
 			(unsigned long long)cs.metadata_errors);
 		for (i = 0; i < ns && i < OSP_RUN_MAX_PATHS; i++)
 			fprintf(stderr,
@@ -232,7 +234,7 @@ static void start_k8s(struct loop_ctx *c)
 		c->k8s = NULL;
 		return;
 	}
-	container_cache_set_pod_labels_provider(c->containers, k8s_pod_labels_dup, c->k8s);
+	k8s_attach_to_containers(c->k8s, c->containers);
 	fprintf(stderr, "osprey: kubernetes: watching the pods of node %s at %s\n", kc.node_name,
 		kc.api_url);
 }
@@ -242,7 +244,11 @@ int osp_run(const struct osp_run_opts *o)
 	static struct loop_ctx c; /* large buffers: keep them off the stack */
 	struct osp_probe probe = {.stats_fd = -1};
 	struct osp_probe_opts po = {.agent_tgid = (uint32_t)getpid(), .enable_open = 1};
-	struct container_cache_config cc = {.paths.host_root = o->host_root};
+	struct container_cache_config cc = {.paths = {.host_root = o->host_root,
+						      .docker_data_root = o->docker_data_root,
+						      .containerd_state = o->containerd_state,
+						      .containerd_root = o->containerd_root,
+						      .containers_storage = o->containers_storage}};
 	struct sigaction stop = {.sa_handler = on_stop}, hup = {.sa_handler = on_hup};
 	uint64_t last[OSP_STAT_MAX] = {0};
 	time_t next_report, next_sync;
@@ -339,8 +345,10 @@ cleanup:
 	osp_probe_close(&probe);
 	output_free(c.out); /* flushes queued alerts */
 	ruleset_free(c.rs);
+	if (c.k8s && c.containers)
+		k8s_attach_to_containers(NULL, c.containers);
+	k8s_watch_free(c.k8s);
 	container_cache_free(c.containers);
-	k8s_watch_free(c.k8s); /* after the cache, which may call it */
 	proctable_free(c.pt);
 	return status;
 }

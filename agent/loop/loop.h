@@ -25,6 +25,11 @@ struct osp_run_opts {
 	size_t noutputs;
 	int match_all;	       /* --rule-matching all */
 	const char *host_root; /* --host-root, default "/" */
+	/* runtime state directories, below host_root; NULL = the runtime's default */
+	const char *docker_data_root;	/* --docker-data-root */
+	const char *containerd_state;	/* --containerd-state */
+	const char *containerd_root;	/* --containerd-root */
+	const char *containers_storage; /* --containers-storage (CRI-O, podman) */
 };
 
 /* Runs until SIGINT or SIGTERM. Returns the process exit status. */
