@@ -109,8 +109,13 @@ run: deps
 	$(Q)exec ./$(OUT)/osprey run $(ARGS)
 
 bench: deps
-	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-workload $(OUT)/bench-rules
+	$(Q)$(MAKE) --no-print-directory all $(OUT)/bench-workload $(OUT)/bench-rules $(OUT)/bench-enrich
 	$(Q)./tests/bench/bench.sh
+
+# decode + process table + container lookup alone, synthetic records, one core
+$(OUT)/bench-enrich: tests/bench/bench_enrich.c $(OUT)/libosprey.a
+	$(call msg,CC,$@)
+	$(Q)$(CC) -O2 $(WARN) -std=gnu11 -D_GNU_SOURCE -Iinclude -Iagent -o $@ $^ $(LDLIBS)
 
 # the rule engine alone, on recorded events, one core
 $(OUT)/bench-rules: tests/bench/bench_rules.c $(OUT)/libosprey.a

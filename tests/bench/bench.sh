@@ -80,6 +80,9 @@ report forkexec-discard "$N_FORK"
 report forkexec-rules "$N_FORK"
 
 echo
+echo "enrichment alone (decode + process table + container lookup, synthetic records), one core:"
+build/bench-enrich 3
+echo
 echo "rule engine on recorded events (tests/bench/events.jsonl), our rules + Falco's stable rules, one core:"
 if [ -f ../shared/anchors/falco_rules.yaml ]; then
 	build/bench-rules -e tests/bench/events.jsonl -r ../shared/anchors/falco_rules.yaml -r rules/osprey_rules.yaml
