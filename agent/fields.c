@@ -670,6 +670,11 @@ static const char *const cap_names[] = {
     "CAP_CHECKPOINT_RESTORE",
 };
 
+const char *osp_cap_name(unsigned int bit)
+{
+	return bit < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[bit] : NULL;
+}
+
 static int caps_string(uint64_t caps, struct osp_fval *o)
 {
 	size_t off = 0, i;

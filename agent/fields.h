@@ -147,6 +147,9 @@ int fields_format(const struct osp_fval *v, char *buf, size_t size);
 /* Name of a type as `osprey fields` prints it ("string", "int64", ...). */
 const char *fields_type_name(enum osp_ftype t);
 
+/* The name of capability bit ("CAP_CHOWN" for 0, ...), or NULL past the last one we know. */
+const char *osp_cap_name(unsigned int bit);
+
 /* Prints the table: one field per line, "name type description", grouped by class, sorted. */
 void fields_print(FILE *out);
 

@@ -875,50 +875,6 @@ done:
 	return 0;
 }
 
-static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-
 /* Parses a list of names separated by sep ("CAP_A CAP_B", "O_RDWR|O_CREAT") with lookup(). */
 static int parse_names(struct build *b, enum slot s, char sep,
 		       int (*lookup)(const char *w, size_t n, uint64_t *bits), uint64_t *out)
@@ -948,8 +904,9 @@ static int cap_lookup(const char *w, size_t n, uint64_t *bits)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++)
-		if (strlen(cap_names[i]) == n && !memcmp(cap_names[i], w, n)) {
+	for (i = 0; osp_cap_name((unsigned int)i); i++)
+		if (strlen(osp_cap_name((unsigned int)i)) == n &&
+		    !memcmp(osp_cap_name((unsigned int)i), w, n)) {
 			*bits = 1ull << i;
 			return 0;
 		}
