@@ -32,35 +32,7 @@
 #include "decode.h"
 #include "proc/proctable.h"
 
-extern void *__libc_malloc(size_t n);
-extern void *__libc_calloc(size_t n, size_t m);
-extern void *__libc_realloc(void *p, size_t n);
-extern void __libc_free(void *p);
-
-static volatile unsigned long allocs;
-
-void *malloc(size_t n)
-{
-	allocs++;
-	return __libc_malloc(n);
-}
-
-void *calloc(size_t n, size_t m)
-{
-	allocs++;
-	return __libc_calloc(n, m);
-}
-
-void *realloc(void *p, size_t n)
-{
-	allocs++;
-	return __libc_realloc(p, n);
-}
-
-void free(void *p)
-{
-	__libc_free(p);
-}
+#include "bench_common.h"
 
 #define BASE_PID 5000000u  /* long-lived processes: above any pid_max, never in /proc */
 #define CHILD_PID 6000000u /* short-lived children */
@@ -82,14 +54,6 @@ struct bench {
 	char cgroup[NCT + 1][96];
 	char root[64];
 };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void ct_id(unsigned int k, char id[65])
 {
