@@ -6,16 +6,15 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
+#include "lib/harness.h"
 
 int main(int argc, char **argv)
 {
 	if (geteuid() != 0) {
-		const char *ci = getenv("CI");
-
 		fprintf(stderr, "\n*** INTEGRATION TESTS SKIPPED: they load BPF programs and start "
 				"containers, which needs root. ***\n"
 				"*** Run 'sudo make test' to run them. ***\n\n");
-		if (ci && *ci && *ci != '0' && *ci != 'f') {
+		if (it_in_ci()) {
 			printf("integration: 0 passed, 1 failed, 0 skipped\n");
 			return 1;
 		}

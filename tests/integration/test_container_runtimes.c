@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
+#include "lib/harness.h"
 #include "container/container.h"
 #include "event.h"
 
@@ -22,9 +23,7 @@
 
 struct harness {
 	char *out; /* the harness's stdout, split in place into kv */
-	struct {
-		const char *k, *v;
-	} kv[MAX_KV];
+	struct it_kv kv[MAX_KV];
 	int n;
 };
 
@@ -35,59 +34,18 @@ static const char *harness_path(void)
 	return p && *p ? p : "tests/integration/harness/ctr.sh";
 }
 
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0;
-}
-
 static const char *get(const struct harness *h, const char *key)
 {
-	int i;
-
-	for (i = 0; i < h->n; i++) {
-		if (strcmp(h->kv[i].k, key) == 0)
-			return h->kv[i].v;
-	}
-	return NULL;
+	return it_kv_get(h->kv, h->n, key);
 }
 
 /* Runs "ctr.sh ARGS" and returns its exit status; stdout into *out (malloc'ed) when out != NULL. */
 static int run_harness(const char *args, char **out)
 {
-	char cmd[1024], *buf = NULL;
-	size_t len = 0, cap = 0, r;
-	FILE *fp;
-	int st;
+	char cmd[1024];
 
 	snprintf(cmd, sizeof(cmd), "'%s' %s", harness_path(), args);
-	fp = popen(cmd, "r");
-	if (!fp)
-		return -errno;
-	for (;;) {
-		if (len + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap + 8192);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 8192;
-		}
-		r = fread(buf + len, 1, cap - len - 1, fp);
-
-		if (r == 0)
-			break;
-		len += r;
-	}
-	if (buf)
-		buf[len] = '\0';
-	st = pclose(fp);
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return it_popen(cmd, out);
 }
 
 /* Is KIND runnable here? When not, says why loudly; under CI that is a failure. */
@@ -114,8 +72,8 @@ static bool available(const char *kind)
 		why[strcspn(why, "\n")] = '\0';
 	}
 	fprintf(stderr, "\n*** %s container test %s: %s ***\n", kind,
-		in_ci() ? "FAILED" : "SKIPPED", why ? why : "harness check failed");
-	if (in_ci())
+		it_in_ci() ? "FAILED" : "SKIPPED", why ? why : "harness check failed");
+	if (it_in_ci())
 		CU_FAIL("container runtime missing under CI (see stderr)");
 	free(why);
 	return false;
@@ -123,7 +81,7 @@ static bool available(const char *kind)
 
 static int start(const char *kind, struct harness *h)
 {
-	char args[128], *line, *next;
+	char args[128];
 	int r;
 
 	memset(h, 0, sizeof(*h));
@@ -133,20 +91,7 @@ static int start(const char *kind, struct harness *h)
 		fprintf(stderr, "\n*** ctr.sh start-%s failed (exit %d) ***\n", kind, r);
 		return -1;
 	}
-	for (line = h->out; line && *line && h->n < MAX_KV; line = next) {
-		char *eq;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		h->kv[h->n].k = line;
-		h->kv[h->n].v = eq + 1;
-		h->n++;
-	}
+	h->n = it_kv_parse(h->out, h->kv, MAX_KV);
 	return get(h, "dir") && get(h, "pid") && get(h, "id") ? 0 : -1;
 }
 

@@ -24,6 +24,7 @@
 
 #include "../common/suite.h"
 #include "lib/agent.h"
+#include "lib/harness.h"
 
 #define HARNESS_DIR "tests/integration/harness"
 #define MAX_KV 48
@@ -35,9 +36,7 @@ struct kind {
 	const char *runtime; /* what proc.aname must hold: the runtime's process above the exec */
 	int status;	     /* 0 ran, 1 not installed, -1 start failed */
 	char *out;	     /* harness output, split into kv */
-	struct {
-		const char *k, *v;
-	} kv[MAX_KV];
+	struct it_kv kv[MAX_KV];
 	int n;
 };
 
@@ -55,78 +54,23 @@ static struct it_agent agent;
 static int collected = -1; /* -1 not yet, 0 done, 1 failed */
 static char state_dir[256];
 
-static bool in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0;
-}
-
 static const char *get(const struct kind *k, const char *key)
 {
-	int i;
-
-	for (i = 0; i < k->n; i++) {
-		if (strcmp(k->kv[i].k, key) == 0)
-			return k->kv[i].v;
-	}
-	return NULL;
+	return it_kv_get(k->kv, k->n, key);
 }
 
 /* Runs "ctr.sh ARGS" (quiet on stdout unless out); returns the exit status, -errno. */
 static int harness(const char *args, char **out)
 {
-	char cmd[1024], *buf = NULL;
-	size_t len = 0, cap = 0, r;
-	FILE *fp;
-	int st;
+	char cmd[2048];
 
 	snprintf(cmd, sizeof(cmd), "%s/ctr.sh %s", HARNESS_DIR, args);
-	fp = popen(cmd, "r");
-	if (!fp)
-		return -errno;
-	for (;;) {
-		if (len + 4097 > cap) {
-			char *nb = realloc(buf, cap + 8192);
-
-			if (!nb)
-				break;
-			buf = nb;
-			cap += 8192;
-		}
-		r = fread(buf + len, 1, cap - len - 1, fp);
-		if (r == 0)
-			break;
-		len += r;
-	}
-	if (buf)
-		buf[len] = '\0';
-	st = pclose(fp);
-	if (out)
-		*out = buf;
-	else
-		free(buf);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+	return it_popen(cmd, out);
 }
 
 static void parse_kv(struct kind *k)
 {
-	char *line, *next;
-
-	for (line = k->out; line && *line && k->n < MAX_KV; line = next) {
-		char *eq;
-
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
-		eq = strchr(line, '=');
-		if (!eq)
-			continue;
-		*eq = '\0';
-		k->kv[k->n].k = line;
-		k->kv[k->n].v = eq + 1;
-		k->n++;
-	}
+	k->n = it_kv_parse(k->out, k->kv, MAX_KV);
 }
 
 /* Runs CMD... inside k's container with the runtime's exec; output discarded. */
@@ -147,7 +91,7 @@ static void run_kind(struct kind *k)
 		if (why)
 			why[strcspn(why, "\n")] = '\0';
 		fprintf(stderr, "\n*** enrich: %s container tests %s: %s ***\n", k->name,
-			in_ci() ? "FAILED" : "SKIPPED", why ? why : "harness check failed");
+			it_in_ci() ? "FAILED" : "SKIPPED", why ? why : "harness check failed");
 		free(why);
 		k->status = 1;
 		return;
@@ -251,7 +195,7 @@ static bool ready(enum kind_id id)
 {
 	CU_ASSERT_FATAL(collect() == 0);
 	if (kinds[id].status == 1) {
-		if (in_ci())
+		if (it_in_ci())
 			CU_FAIL("container runtime missing under CI (see stderr)");
 		return false;
 	}
