@@ -1289,24 +1289,6 @@ static int get_evt_rawarg(const struct osp_field_ctx *c, const struct osp_event 
 
 /* ---- container.* / k8s.* ---- */
 
-static const char *runtime_name(enum osp_runtime rt)
-{
-	switch (rt) {
-	case OSP_RT_HOST:
-		return "host";
-	case OSP_RT_DOCKER:
-		return "docker";
-	case OSP_RT_CONTAINERD:
-		return "containerd";
-	case OSP_RT_CRIO:
-		return "cri-o";
-	case OSP_RT_PODMAN:
-		return "podman";
-	default:
-		return NULL;
-	}
-}
-
 #define CT(ev) ((ev)->container)
 
 static int get_container_id(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -1337,7 +1319,10 @@ static int get_container_name(const struct osp_field_ctx *c, const struct osp_ev
 static int get_container_type(const struct osp_field_ctx *c, const struct osp_event *ev,
 			      const struct osp_farg *a, struct osp_fval *o)
 {
-	return CT(ev) ? set_cstr(o, runtime_name(CT(ev)->runtime)) : 0;
+	/* a container whose runtime we could not tell has no container.type */
+	return CT(ev) && CT(ev)->runtime != OSP_RT_UNKNOWN_CONTAINER
+		   ? set_cstr(o, osp_runtime_name(CT(ev)->runtime))
+		   : 0;
 }
 
 #define CT_STR_GETTER(fn, member)                                                                  \
