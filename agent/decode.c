@@ -140,6 +140,15 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 		p->argc += d->args[i] == '\0';
 	p->args.p = d->args;
 	p->args.len = (uint32_t)alen;
+
+	/* the environment, the same way; it travels with the exec event only */
+	alen = e->env_len < OSP_ENV_MAX ? e->env_len : OSP_ENV_MAX;
+	memcpy(d->env, e->env, alen);
+	if (alen > 0 && d->env[alen - 1] != '\0')
+		d->env[alen++] = '\0';
+	d->env[alen] = '\0';
+	ev->exec_env.p = d->env;
+	ev->exec_env.len = (uint32_t)alen;
 	return 0;
 }
 

@@ -25,6 +25,7 @@ struct osp_decoder {
 	char cwd[OSP_PATH_MAX + 1];
 	char filename[OSP_PATH_MAX + 1];
 	char args[OSP_ARGS_MAX + 1];
+	char env[OSP_ENV_MAX + 1];
 	char cgroup[OSP_CGROUP_MAX + 1];
 	char cgroup_v1[OSP_CGROUP_MAX + 1];
 	char nameraw[OSP_PATH_MAX + 1];

@@ -80,6 +80,7 @@ struct osp_event {
 	const struct osp_proc *parent; /* NULL when unknown */
 	struct osp_open_info open;     /* OSP_EV_OPEN only */
 	const struct osp_container *container; /* NULL until resolved; see container/ */
+	struct osp_str exec_env; /* OSP_EV_EXEC: the new image's environment, NUL-separated */
 };
 
 /* Falco's evt.type name for an event ("execve", "openat", "procexit", ...). Never NULL. */

@@ -204,6 +204,34 @@ static size_t join_args(const struct osp_proc *p, char *buf, size_t size, size_t
 	return off;
 }
 
+/* proc.env: the exec's environment joined by spaces, or [KEY]'s value */
+static int get_proc_env(const struct osp_field_ctx *c, const struct osp_event *ev,
+			const struct osp_farg *a, struct osp_fval *o)
+{
+	const char *v = ev->exec_env.p, *end;
+	size_t off = 0;
+
+	if (ev->type != OSP_EV_EXEC || !v || !ev->exec_env.len || !o->buf)
+		return 0;
+	end = v + ev->exec_env.len;
+	if (a && a->has && a->key) {
+		while (v < end) {
+			size_t l = strnlen(v, (size_t)(end - v));
+
+			if (l > a->keylen && v[a->keylen] == '=' && !memcmp(v, a->key, a->keylen))
+				return set_copy(o, v + a->keylen + 1, l - a->keylen - 1);
+			v += l + 1;
+		}
+		return 0;
+	}
+	for (; v < end && off + 1 < o->bufsz; v++)
+		o->buf[off++] = *v == '\0' ? ' ' : *v;
+	while (off > 0 && o->buf[off - 1] == ' ')
+		off--;
+	o->buf[off] = '\0';
+	return set_str(o, o->buf, off);
+}
+
 static bool has_args_after_argv0(const struct osp_proc *p)
 {
 	size_t n = args_len(p);
@@ -1569,7 +1597,9 @@ static const struct osp_field field_table[] = {
     F("proc.cmdnargs", U, 0, ALL, "number of arguments after argv[0]", get_proc_cmdnargs),
     F("proc.cwd", P, 0, ALL, "working directory at exec", get_proc_cwd),
     F("proc.duration", U, 0, ALL, "ns since the process started", get_proc_duration),
-    F("proc.env", S, A_OKEY, NONE, "environment (not collected)", get_none),
+    F("proc.env", S, A_OKEY, OSP_ETM_EXEC,
+      "environment at exec, \"K=V K2=V2\"; [KEY]: one variable's value (exec events)",
+      get_proc_env),
     F("proc.exe", S, 0, ALL, "argv[0] as the process was invoked", get_proc_exe),
     F("proc.exe_ino", I, 0, ALL, "inode of the executable", get_proc_exe_ino),
     F("proc.exe_ino.ctime", U, 0, ALL, "ctime of the executable's inode, ns since the epoch",

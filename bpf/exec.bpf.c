@@ -9,12 +9,17 @@
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
-/* struct osp_exec_event is ~22 KiB: built in a per-CPU scratch value, with slack behind it so that
- * masked writes near the end of the last buffer stay inside the map value. */
+/* struct osp_exec_event is ~26 KiB: built in a per-CPU scratch value (per-CPU values are limited to
+ * 32 KiB). Every masked write stays inside the record: exe and cwd come first, with more than
+ * OSP_WALK_MASK + OSP_NAME_MAX bytes behind them, and the cgroup walks have env[] behind them. */
 struct exec_scratch {
 	struct osp_exec_event ev;
-	char slack[2 * OSP_PATH_MAX + OSP_NAME_MAX];
+	char slack[OSP_NAME_MAX];
 };
+_Static_assert(sizeof(struct exec_scratch) <= 32768, "per-CPU map values are limited to 32 KiB");
+_Static_assert(__builtin_offsetof(struct osp_exec_event, cwd) + OSP_WALK_MASK + OSP_NAME_MAX <=
+		   sizeof(struct osp_exec_event),
+	       "cwd walk must stay inside the record");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -126,6 +131,29 @@ static __always_inline void fill_args(struct osp_exec_event *e, struct task_stru
 	e->args_len = len; /* the agent counts the arguments */
 }
 
+/* The environment of the new image (Falco's proc.env), as argv: bounded, flagged when cut. */
+static __always_inline void fill_env(struct osp_exec_event *e, struct task_struct *t)
+{
+	struct mm_struct *mm = BPF_CORE_READ(t, mm);
+	unsigned long start = BPF_CORE_READ(mm, env_start);
+	unsigned long end = BPF_CORE_READ(mm, env_end);
+	unsigned long len = end - start;
+
+	e->env_len = 0;
+	if (end <= start)
+		return;
+	if (len > OSP_ENV_MAX) {
+		len = OSP_ENV_MAX;
+		e->flags |= OSP_F_ENV_TRUNC;
+		stat_inc(OSP_STAT_ARGS_TRUNC);
+	}
+	if (bpf_probe_read_user(e->env, len & (OSP_ENV_MAX - 1) ?: OSP_ENV_MAX, (void *)start)) {
+		stat_inc(OSP_STAT_READ_FAIL);
+		return;
+	}
+	e->env_len = len;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -170,6 +198,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 
 	e->args_len = 0;
 	fill_args(e, p);
+	fill_env(e, p);
 
 	cg = BPF_CORE_READ(p, cgroups, dfl_cgrp);
 	if (walk_cgroup(cg, e->cgroup, &e->cgroup_len))

@@ -28,13 +28,14 @@ typedef uint64_t osp_u64;
 typedef int64_t osp_s64;
 #endif
 
-#define OSP_SCHEMA_VERSION 2
+#define OSP_SCHEMA_VERSION 3
 
 #define OSP_COMM_LEN 16
 #define OSP_PATH_MAX 4096 /* bytes of a component list or a raw path string, NUL included */
 #define OSP_NAME_MAX 256  /* longest single path component read, NUL included */
 #define OSP_PATH_DEPTH 64 /* components walked before a path is flagged truncated */
 #define OSP_ARGS_MAX 8192 /* argv bytes captured at exec (NUL-separated) */
+#define OSP_ENV_MAX 4096  /* environment bytes captured at exec (NUL-separated) */
 #define OSP_CGROUP_MAX 1024
 
 enum osp_event_type {
@@ -65,7 +66,7 @@ enum osp_syscall {
 enum osp_stat {
 	OSP_STAT_RB_FULL = 0,  /* ring buffer full: event lost */
 	OSP_STAT_PATH_TRUNC,   /* a path deeper/longer than the buffers: flagged, delivered */
-	OSP_STAT_ARGS_TRUNC,   /* argv longer than OSP_ARGS_MAX: flagged, delivered */
+	OSP_STAT_ARGS_TRUNC,   /* argv or environment longer than captured: flagged, delivered */
 	OSP_STAT_CGROUP_TRUNC, /* cgroup path too long: flagged, delivered */
 	OSP_STAT_READ_FAIL,    /* a user or kernel read failed (e.g. bad user pointer) */
 	OSP_STAT_EVENTS,       /* events submitted (all types) */
@@ -97,6 +98,7 @@ _Static_assert(sizeof(struct osp_hdr) == 32, "osp_hdr layout");
 #define OSP_F_RAW_FAULT (1u << 10)     /* open: raw path could not be read from user memory */
 #define OSP_F_PATH_IS_FILE (1u << 11)  /* open: path = the opened file (from the new fd) */
 #define OSP_F_BASE_TRUNC (1u << 12)    /* open: base (cwd/dirfd) component list truncated */
+#define OSP_F_ENV_TRUNC (1u << 13)     /* exec: environment longer than captured */
 
 /* exec: one record per successful execve/execveat, sent from sched_process_exec. */
 struct osp_exec_event {
@@ -128,15 +130,16 @@ struct osp_exec_event {
 	osp_u16 args_len;
 	osp_u16 cgroup_len;
 	osp_u16 cgroup_v1_len;
-	osp_u16 pad0;
+	osp_u16 env_len;
 	char comm[OSP_COMM_LEN];
 	char exe[OSP_PATH_MAX];	     /* component list: the file the kernel loaded (bprm->file) */
 	char cwd[OSP_PATH_MAX];	     /* component list */
 	char filename[OSP_PATH_MAX]; /* string: the path as the caller passed it (bprm->filename) */
 	char args[OSP_ARGS_MAX];     /* argv, NUL-separated */
 	char cgroup[OSP_CGROUP_MAX]; /* component list: cgroup v2 path */
-	char cgroup_v1
-	    [OSP_CGROUP_MAX]; /* component list: v1 "memory" hierarchy path (hybrid hosts) */
+	/* component list: v1 "memory" hierarchy path (hybrid hosts) */
+	char cgroup_v1[OSP_CGROUP_MAX];
+	char env[OSP_ENV_MAX]; /* environment, NUL-separated */
 };
 _Static_assert(sizeof(struct osp_exec_event) % 8 == 0, "osp_exec_event padding");
 

@@ -64,7 +64,8 @@ static void uid_child(void)
 {
 	if (chdir(dir) || setgid(4321) || setuid(1234))
 		_exit(1);
-	execl("/bin/true", "true", "as-1234", (char *)NULL);
+	execle("/bin/true", "true", "as-1234", (char *)NULL,
+	       (char *const[]){"OSPREY_IT=1", "GLIBC_TUNABLES=glibc.malloc.check=2", NULL});
 	_exit(127);
 }
 
@@ -203,6 +204,10 @@ static void test_exec_ids(void)
 	CU_ASSERT_EQUAL(it_num(ev, "group.gid"), 4321);
 	CU_ASSERT_EQUAL(it_num(ev, "proc.ppid"), getpid());
 	CU_ASSERT_STRING_EQUAL(it_str(ev, "proc.args"), "as-1234");
+	/* the new image's environment, exactly (Falco's proc.env: what GLIBC_TUNABLES rules read) */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(it_str(ev, "proc.env"));
+	CU_ASSERT_STRING_EQUAL(it_str(ev, "proc.env"),
+			       "OSPREY_IT=1 GLIBC_TUNABLES=glibc.malloc.check=2");
 }
 
 /* the open event of pid_opens whose raw path is raw */

@@ -157,7 +157,21 @@ static void test_exec_fields(void)
 	EQ("user.name", "<NA>"); /* needs the process table */
 	EQ("group.gid", "1000");
 	EQ("fd.name", "<NA>");
-	EQ("proc.env", "<NA>");
+	EQ("proc.env", "<NA>"); /* no environment captured for this exec */
+	{
+		static const char env[] = "PATH=/bin\0GLIBC_TUNABLES=glibc.malloc.check=2\0EMPTY=";
+
+		t.ev.exec_env.p = env;
+		t.ev.exec_env.len = sizeof(env); /* the final NUL included */
+		EQ("proc.env", "PATH=/bin GLIBC_TUNABLES=glibc.malloc.check=2 EMPTY=");
+		EQ("proc.env[GLIBC_TUNABLES]", "glibc.malloc.check=2");
+		EQ("proc.env[PATH]", "/bin");
+		EQ("proc.env[PAT]", "<NA>"); /* a prefix of a name is not the name */
+		EQ("proc.env[EMPTY]", "");
+		EQ("proc.env[NOPE]", "<NA>");
+		t.ev.exec_env.p = NULL;
+		t.ev.exec_env.len = 0;
+	}
 	EQ("container.id", "<NA>"); /* not resolved yet */
 	t.proc.loginuid = UINT32_MAX;
 	EQ("user.loginuid", "-1");
