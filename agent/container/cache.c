@@ -232,6 +232,7 @@ static void load_metadata(struct container_cache *cache, struct ct_entry *ent, u
 	case OSP_RT_UNKNOWN_CONTAINER:
 		break;
 	}
+	cache->st.mounts_dropped += c->mounts_dropped;
 	if (r == 0) {
 		c->metadata_complete = true;
 	} else {

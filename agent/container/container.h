@@ -9,6 +9,7 @@
 #define OSP_CONTAINER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #define OSP_CT_ID_LEN 64
@@ -25,6 +26,16 @@ enum osp_runtime {
 struct osp_kv {
 	char *key;
 	char *value;
+};
+
+/* One mount of a container, as Falco's container.mount* fields give it. Strings NUL-terminated, ""
+ * when the runtime records none (mode and propagation often). */
+struct osp_mount {
+	char *source;	   /* host path (or volume/filesystem name) mounted */
+	char *dest;	   /* where it appears in the container */
+	char *mode;	   /* docker's mode string ("ro", "z", ...); "" for OCI bundles */
+	bool rdwr;	   /* mounted read-write */
+	char *propagation; /* "rprivate", "rshared", "rslave", ... or "" */
 };
 
 struct osp_container {
@@ -44,18 +55,51 @@ struct osp_container {
 	char *pod_namespace;
 	struct osp_kv *pod_labels;
 	uint32_t npod_labels;
-	bool metadata_complete; /* false while runtime state was not (yet) found */
-	char *image_id;		/* the runtime's image id ("sha256:..."), where known */
-	char *sandbox_id;	/* CRI: the pod sandbox's container id */
-	bool is_sandbox;	/* CRI: this is the pod's sandbox (pause) container */
+	bool metadata_complete;	  /* false while runtime state was not (yet) found */
+	char *image_id;		  /* the runtime's image id ("sha256:..."), where known */
+	char *sandbox_id;	  /* CRI: the pod sandbox's container id */
+	bool is_sandbox;	  /* CRI: this is the pod's sandbox (pause) container */
+	struct osp_mount *mounts; /* in the runtime's order; at most OSP_CT_MOUNTS_MAX */
+	uint32_t nmounts;
+	uint32_t mounts_dropped; /* malformed entries or past OSP_CT_MOUNTS_MAX: not kept */
 };
+
+#define OSP_CT_MOUNTS_MAX 256
+
+/* ---- mounts (container.mount*, container.mounts): lookups for the field extractors ----
+ * None allocates or does I/O; the returned pointers live as long as c (see above). Matching follows
+ * Falco (libsinsp sinsp_container_info::mount_by_source/mount_by_dest): fnmatch(glob, path, 0), the
+ * first match in mount order wins. */
+
+/* The idx-th mount (0-based), or NULL when c is NULL or has fewer mounts. */
+const struct osp_mount *container_mount_at(const struct osp_container *c, uint32_t idx);
+
+/* The first mount whose source (host path) matches glob, or NULL (also for NULL c or glob). */
+const struct osp_mount *container_mount_by_source(const struct osp_container *c, const char *glob);
+
+/* The first mount whose destination (path in the container) matches glob, or NULL. */
+const struct osp_mount *container_mount_by_dest(const struct osp_container *c, const char *glob);
+
+/* A field argument X of container.mount*[X] resolved as Falco does: X made only of decimal digits
+ * (at most 9) is an index (container_mount_at()); anything else is a glob matched against the
+ * source (by_dest false: container.mount, .dest, .mode, .rdwr, .propagation) or against the
+ * destination (by_dest true: container.mount.source). NULL when nothing matches. */
+const struct osp_mount *container_mount_select(const struct osp_container *c, const char *arg,
+					       bool by_dest);
+
+/* Formats m as Falco's container.mount: "source:dest:mode:true|false:propagation", into buf of size
+ * len (always NUL-terminated when len > 0). Returns the length the whole text needs, like
+ * snprintf(): a result >= len means it was truncated. -EINVAL for NULL m. */
+int container_mount_format(const struct osp_mount *m, char *buf, size_t len);
+
+/* Formats every mount of c as Falco's container.mounts: the container_mount_format() texts joined by
+ * ",", "" when c has none. Same buffer and return contract as container_mount_format(). */
+int container_mounts_format(const struct osp_container *c, char *buf, size_t len);
 
 /* Runtime name as Falco's container.type gives it: "docker", "containerd", "cri-o", "podman", "host". */
 const char *osp_runtime_name(enum osp_runtime rt);
 
 /* ---- container/ module API (cgroup parsing, runtime metadata, cache) ---- */
-
-#include <stddef.h>
 
 struct osp_proc; /* event.h */
 
@@ -136,6 +180,7 @@ struct container_cache_stats {
 	    metadata_missing; /* reads that found no state for the id (gone, or not yet there) */
 	uint64_t metadata_errors; /* reads that found malformed or unreadable state */
 	uint64_t gc_removed;	  /* entries removed by container_cache_gc() */
+	uint64_t mounts_dropped;  /* mounts not kept (malformed, or past OSP_CT_MOUNTS_MAX) */
 };
 
 struct container_cache;

@@ -1,6 +1,7 @@
 /* Container metadata from each runtime's state on the host: no sockets, no daemons asked.
  *
  *   docker      <data-root>/containers/<id>/config.v2.json (+ hostconfig.json for Privileged)
+ *               (mounts: config.v2.json MountPoints; OCI runtimes: the config.json "mounts")
  *   containerd  <state>/io.containerd.runtime.v2.task/<ns>/<id>/config.json (OCI bundle; CRI
  *               annotations io.kubernetes.cri.*) + <root>/io.containerd.metadata.v1.bolt/meta.db
  *               (image, container labels, and the pod's labels on the sandbox container)
@@ -117,6 +118,8 @@ void ct_container_init(struct osp_container *c)
 	c->nlabels = c->npod_labels = 0;
 	c->privileged = -1;
 	c->is_sandbox = false;
+	c->mounts = NULL;
+	c->nmounts = c->mounts_dropped = 0;
 	c->metadata_complete = false;
 }
 
@@ -155,6 +158,7 @@ void ct_container_clear(struct osp_container *c)
 	free_str(c->sandbox_id);
 	ct_labels_free(c->labels, c->nlabels);
 	ct_labels_free(c->pod_labels, c->npod_labels);
+	ct_mounts_free(c->mounts, c->nmounts);
 	ct_container_init(c);
 }
 
@@ -405,6 +409,9 @@ int ct_meta_docker(const struct ct_paths *p, const char *id, struct osp_containe
 		err = ct_set_str(&c->image_id, jstr(cfg, "Image"));
 	if (!err)
 		err = labels_from_json(labels, false, &c->labels, &c->nlabels);
+	if (!err)
+		err =
+		    ct_mounts_from_docker(cJSON_GetObjectItemCaseSensitive(cfg, "MountPoints"), c);
 	if (!err && labels) {
 		if ((v = jstr(labels, "io.kubernetes.pod.name")))
 			err = ct_set_str(&c->pod_name, v);
@@ -549,6 +556,9 @@ int ct_meta_containerd(const struct ct_paths *p, const char *ns, const char *id,
 		goto cleanup;
 	ann = jobj(cfg, "annotations");
 	oci_privileged(p, cfg, c);
+	err = ct_mounts_from_oci(cfg, c);
+	if (err)
+		goto cleanup;
 	v = jstr(ann, "io.kubernetes.cri.container-type");
 	if (v) {
 		c->is_sandbox = strcmp(v, "sandbox") == 0;
@@ -632,6 +642,9 @@ int ct_meta_crio(const struct ct_paths *p, const char *id, struct osp_container 
 		goto cleanup;
 	}
 	oci_privileged(p, cfg, c);
+	err = ct_mounts_from_oci(cfg, c);
+	if (err)
+		goto cleanup;
 	v = jstr(ann, "io.kubernetes.cri-o.ContainerType");
 	c->is_sandbox = strcmp(v, "sandbox") == 0;
 	labels = ann_json(ann, "io.kubernetes.cri-o.Labels");
@@ -769,6 +782,9 @@ int ct_meta_podman(const struct ct_paths *p, const char *id, struct osp_containe
 		v = jstr(ann, "io.podman.annotations.privileged");
 		if (v)
 			c->privileged = strcasecmp(v, "true") == 0;
+		err = ct_mounts_from_oci(cfg, c);
+		if (err)
+			goto cleanup;
 	}
 	err = podman_db_labels(p, id, c);
 	if (err == -ENOENT)

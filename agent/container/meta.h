@@ -4,6 +4,7 @@
 #ifndef OSP_CONTAINER_META_H
 #define OSP_CONTAINER_META_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,6 +52,25 @@ int ct_set_image(struct osp_container *c, const char *ref);
 int ct_read_file(const char *path, size_t max, char **buf, size_t *len);
 /* ct_read_file() + cJSON parse. Returns 0, a read error, or -EBADMSG for malformed JSON. */
 int ct_json_load(const char *path, cJSON **out);
+
+/* ---- mounts (mount.c) ---- */
+
+/* Appends a mount to c (strings copied; NULL or "" -> ""). A mount without a destination, with a
+ * member over CT_VALUE_MAX, or past OSP_CT_MOUNTS_MAX is dropped and counted in c->mounts_dropped,
+ * not an error. Returns 0 or -ENOMEM. */
+int ct_mount_add(struct osp_container *c, const char *source, const char *dest, const char *mode,
+		 bool rdwr, const char *propagation);
+/* Frees n mounts and the array. Accepts NULL. */
+void ct_mounts_free(struct osp_mount *m, uint32_t n);
+/* Docker's config.v2.json "MountPoints" (an object keyed by destination; an array is accepted too):
+ * Source, Destination, RW, Mode (config.v2.json: "Relabel"), Propagation. Malformed entries are
+ * skipped and counted. Returns 0 or -ENOMEM. */
+int ct_mounts_from_docker(const cJSON *mount_points, struct osp_container *c);
+/* The bind mounts of an OCI runtime config's "mounts" (type "bind" or option bind/rbind; proc,
+ * sysfs, tmpfs... are the runtime's own and left out): rdwr unless option "ro", propagation from
+ * the options ("rprivate", "rshared", ...), mode "". Malformed entries are skipped and counted.
+ * Returns 0 or -ENOMEM. */
+int ct_mounts_from_oci(const cJSON *oci_config, struct osp_container *c);
 
 /* Runtime readers. Each fills what it finds in c (strings replaced, labels appended to what is
  * there) and returns 0 when the container's state was read, -ENOENT when the runtime has no state
