@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "container/container.h"
+#include "utf8.h"
 
 #define OSP_EVJSON_MAX_LIST 64 /* ancestors and list values printed per field */
 
@@ -28,10 +29,18 @@ static void add_s64(cJSON *o, const char *k, int64_t v)
 	cJSON_AddRawToObject(o, k, buf);
 }
 
+/* strings as valid UTF-8: names and argv are bytes, chosen by whoever made them */
+static cJSON *str_json(const char *s, size_t len)
+{
+	static char clean[3 * OSP_FIELD_BUFSZ + 1];
+
+	return cJSON_CreateString(osp_utf8_clean(s, len, clean, sizeof(clean)));
+}
+
 static void add_str(cJSON *o, const char *k, const struct osp_str *s)
 {
 	if (s->p)
-		cJSON_AddStringToObject(o, k, s->p);
+		cJSON_AddItemToObject(o, k, str_json(s->p, s->len));
 }
 
 /* decimal text of v into buf (24 bytes): snprintf costs more than the rest of a field */
@@ -62,7 +71,7 @@ static cJSON *val_json(const struct osp_fval *v)
 	case OSP_FT_BOOL:
 		return cJSON_CreateBool(v->i != 0);
 	default:
-		return cJSON_CreateString(v->s ? v->s : "");
+		return v->s ? str_json(v->s, v->len) : cJSON_CreateString("");
 	}
 }
 
@@ -71,8 +80,14 @@ static cJSON *labels_json(const struct osp_kv *kv, uint32_t n)
 	cJSON *o = cJSON_CreateObject();
 	uint32_t i;
 
-	for (i = 0; o && i < n; i++)
-		cJSON_AddStringToObject(o, kv[i].key, kv[i].value ? kv[i].value : "");
+	for (i = 0; o && i < n; i++) {
+		static char key[1024]; /* label keys come from whoever made the container too */
+
+		cJSON_AddItemToObject(
+		    o, osp_utf8_clean(kv[i].key, strlen(kv[i].key), key, sizeof(key)),
+		    str_json(kv[i].value ? kv[i].value : "",
+			     kv[i].value ? strlen(kv[i].value) : 0));
+	}
 	return o;
 }
 
@@ -169,7 +184,7 @@ static void add_capture(cJSON *o, const struct osp_event *ev)
 		while (a && a < end) {
 			size_t l = strnlen(a, (size_t)(end - a));
 
-			cJSON_AddItemToArray(argv, cJSON_CreateString(a));
+			cJSON_AddItemToArray(argv, str_json(a, l));
 			a += l + 1;
 		}
 		add_str(o, "evt.arg.filename", &p->filename);

@@ -1,4 +1,5 @@
 #include "alert/alert.h"
+#include "utf8.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -16,6 +17,14 @@ const char *const osp_alert_extra_fields[] = {
     NULL,
 };
 
+/* A string as valid UTF-8 (file names and argv are bytes an attacker chooses) */
+static cJSON *str_json(const char *s, size_t len)
+{
+	static char clean[3 * OSP_FIELD_BUFSZ + 1]; /* each bad byte may become 3 */
+
+	return cJSON_CreateString(osp_utf8_clean(s, len, clean, sizeof(clean)));
+}
+
 static cJSON *value_json(const struct osp_fval *v)
 {
 	char num[24];
@@ -30,7 +39,7 @@ static cJSON *value_json(const struct osp_fval *v)
 	case OSP_FT_BOOL:
 		return cJSON_CreateBool(v->i != 0);
 	default:
-		return cJSON_CreateString(v->s ? v->s : "");
+		return v->s ? str_json(v->s, v->len) : cJSON_CreateString("");
 	}
 }
 
@@ -53,7 +62,8 @@ static void add_extra(cJSON *fields, const char *name, const struct osp_field_ct
 int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
 		     const struct osp_event *ev, char *buf, size_t size)
 {
-	static char rendered[16384], output[16384 + 64], scratch[OSP_FIELD_BUFSZ];
+	static char rendered[16384], output[16384 + 64], clean[3 * sizeof(output)],
+	    scratch[OSP_FIELD_BUFSZ];
 	struct osp_fval v = {.buf = scratch, .bufsz = sizeof(scratch)};
 	time_t secs = (time_t)(ev->ts / 1000000000ULL);
 	unsigned long ns = (unsigned long)(ev->ts % 1000000000ULL);
@@ -80,7 +90,8 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 	cJSON_AddStringToObject(o, "priority", rule_priority_name(rule_priority(r)));
 	cJSON_AddStringToObject(o, "source", rule_source(r));
 	cJSON_AddStringToObject(o, "hostname", ctx->hostname ? ctx->hostname : "");
-	cJSON_AddStringToObject(o, "output", output);
+	cJSON_AddStringToObject(o, "output",
+				osp_utf8_clean(output, strlen(output), clean, sizeof(clean)));
 	tags = cJSON_AddArrayToObject(o, "tags");
 	for (i = 0; i < rule_ntags(r); i++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(rule_tag(r, i)));

@@ -14,12 +14,13 @@
 
 #include "../common/suite.h"
 #include "lib/agent.h"
+#include "utf8.h"
 
 static const char *const rules_args[] = {"--rules", "rules/osprey_rules.yaml", NULL};
 
 static struct it_agent attacks, quiet;
 static int collected = -1;
-static char shm_exe[64], cid_tty[65], cid_token[65];
+static char shm_exe[64], cid_tty[65], cid_token[65], bad_link[64];
 static pid_t pid_shadow, pid_memfd;
 static int st_tty = -1, st_token = -1, st_quiet = -1;
 
@@ -127,6 +128,12 @@ static int collect(void)
 	if (it_agent_start_alerts(&attacks, rules_args))
 		return 1;
 	pid_shadow = it_run(NULL, (char *const[]){"/bin/cat", "/etc/shadow", NULL});
+	/* the same read through a link whose name is not UTF-8 */
+	snprintf(bad_link, sizeof(bad_link), "/tmp/osprey-it-\xff\xfe-%d", (int)getpid());
+	if (symlink("/etc/shadow", bad_link) == 0) {
+		it_run(NULL, (char *const[]){"/bin/cat", bad_link, NULL});
+		unlink(bad_link);
+	}
 	if (it_sh("cp /bin/true /dev/shm/osprey-it-$PPID") == 0) /* $PPID: this process */
 		orphan_run(shm_exe);
 	pid = fork();
@@ -238,6 +245,46 @@ static void test_shadow_read_on_host(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(it_str(al, "output"), "/etc/shadow"));
 }
 
+static void test_non_utf8_link_to_shadow(void)
+{
+	const cJSON *al;
+	char path[128], line[65536];
+	FILE *f;
+	int lines = 0, bad = 0;
+
+	CU_ASSERT_FATAL(collect() == 0);
+	/* the kernel's answer names the real file; the link's name is cleaned, never dropped */
+	al = NULL;
+	{
+		const cJSON *a;
+
+		cJSON_ArrayForEach(a, attacks.events)
+		{
+			const char *n = it_str(fields_of(a), "fd.name"), *r = it_str(a, "rule");
+
+			if (n && r && !strncmp(n, "/tmp/osprey-it-", 15) &&
+			    !strcmp(r, "Credential file read by untrusted program"))
+				al = a;
+		}
+	}
+	CU_ASSERT_PTR_NOT_NULL_FATAL(al);
+	CU_ASSERT_STRING_EQUAL(it_str(fields_of(al), "fd.realpath"), "/etc/shadow");
+	CU_ASSERT_PTR_NOT_NULL(strstr(it_str(fields_of(al), "fd.name"), "\xef\xbf\xbd"));
+	/* every line the agent printed is valid UTF-8, so a strict JSON parser takes it */
+	snprintf(path, sizeof(path), "%s/events.json", attacks.dir);
+	f = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	while (fgets(line, sizeof(line), f)) {
+		char scratch[8];
+
+		lines++;
+		bad += osp_utf8_clean(line, strlen(line), scratch, sizeof(scratch)) != line;
+	}
+	fclose(f);
+	CU_ASSERT(lines > 0);
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 static void test_exec_from_dev_shm(void)
 {
 	const cJSON *al;
@@ -313,6 +360,7 @@ static void test_quiet_on_ordinary_activity(void)
 OSP_SUITE(alerts)
 {
 	OSP_TEST(suite, test_shadow_read_on_host);
+	OSP_TEST(suite, test_non_utf8_link_to_shadow);
 	OSP_TEST(suite, test_exec_from_dev_shm);
 	OSP_TEST(suite, test_memfd_exec);
 	OSP_TEST(suite, test_terminal_shell_in_container);
