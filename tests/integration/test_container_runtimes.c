@@ -211,6 +211,19 @@ static void expect(const char *kind, const struct harness *h, const struct osp_c
 	EXPECT_STR("sandbox id", c->sandbox_id, get(h, "sandbox_id"));
 	if ((v = get(h, "privileged")))
 		CU_ASSERT_EQUAL(c->privileged, atoi(v));
+	/* OSP_CT_BIND=1: a host directory bind-mounted read-write */
+	if ((v = get(h, "mount.dest"))) {
+		const struct osp_mount *m = container_mount_by_dest(c, v);
+
+		if (!m)
+			fprintf(stderr, "\n  %s: no mount at %s among %u\n", kind, v, c->nmounts);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		EXPECT_STR("container.mount.source[dest]", m->source, get(h, "mount.source"));
+		EXPECT_STR("container.mount.dest[source]", m->dest, v);
+		CU_ASSERT_EQUAL(m->rdwr, strcmp(get(h, "mount.rdwr"), "true") == 0);
+		CU_ASSERT_PTR_EQUAL(container_mount_select(c, get(h, "mount.source"), false), m);
+		CU_ASSERT_PTR_NULL(container_mount_by_source(c, "/proc*"));
+	}
 	for (i = 0; i < h->n; i++) {
 		const char *k = h->kv[i].k, *got = NULL;
 
@@ -290,6 +303,34 @@ cleanup:
 	stop(&h);
 }
 
+/* run_kind() with OSP_CT_BIND=1: the container also bind-mounts a host directory at /data. */
+static void run_kind_bind(const char *kind)
+{
+	setenv("OSP_CT_BIND", "1", 1);
+	run_kind(kind);
+	unsetenv("OSP_CT_BIND");
+}
+
+static void test_runc_docker_bind(void)
+{
+	run_kind_bind("runc-docker");
+}
+
+static void test_runc_crio_bind(void)
+{
+	run_kind_bind("runc-crio");
+}
+
+static void test_podman_bind(void)
+{
+	run_kind_bind("podman");
+}
+
+static void test_docker_bind(void)
+{
+	run_kind_bind("docker");
+}
+
 static void test_runc_docker_cgroupfs(void)
 {
 	run_kind("runc-docker");
@@ -364,4 +405,8 @@ OSP_SUITE(container_runtimes)
 	OSP_TEST(suite, test_docker_cri_dockerd);
 	OSP_TEST(suite, test_containerd_ctr);
 	OSP_TEST(suite, test_containerd_cri);
+	OSP_TEST(suite, test_runc_docker_bind);
+	OSP_TEST(suite, test_runc_crio_bind);
+	OSP_TEST(suite, test_podman_bind);
+	OSP_TEST(suite, test_docker_bind);
 }

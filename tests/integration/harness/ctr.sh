@@ -35,6 +35,10 @@
 # containers_runroot, as they apply; pod_name pod_namespace pod_uid sandbox_id for pods;
 # label.<k>=<v> for container labels and pod_label.<k>=<v> for pod labels; privileged=0|1.
 #
+# OSP_CT_BIND=1 (optional; kinds runc-docker, runc-docker-systemd, runc-crio, podman, docker): the
+# container also gets a read-write bind mount of a new host directory DIR/bind at /data, printed as
+# mount.source=<host dir> mount.dest=/data mount.rdwr=true. Without it nothing changes.
+#
 # Needs root, and: runc busybox-static (all kinds); podman conmon (podman); docker.io (docker);
 # containerd + nodejs with npm packages @grpc/grpc-js and @grpc/proto-loader (cri; installed into
 # cri/node_modules from cri/package-lock.json with `npm ci` when missing).
@@ -165,6 +169,9 @@ mkbundle() {
 	mkdir -p "$1/rootfs"
 	[ -f "$W/rootfs.tar" ] || mkrootfs "$W/rootfs.tar"
 	tar -C "$1/rootfs" -xf "$W/rootfs.tar"
+	local bind=""
+	[ -z "$BIND_SRC" ] || bind=",
+  {\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"$BIND_SRC\",\"options\":[\"rbind\",\"rprivate\"]}"
 	local caps='"CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_KILL","CAP_SETGID","CAP_SETUID","CAP_NET_BIND_SERVICE"'
 	cat >"$1/config.json" <<J
 {"ociVersion":"1.0.2",
@@ -175,7 +182,7 @@ mkbundle() {
  "root":{"path":"rootfs","readonly":false},"hostname":"osp",
  "mounts":[{"destination":"/proc","type":"proc","source":"proc"},
   {"destination":"/dev","type":"tmpfs","source":"tmpfs","options":["nosuid","strictatime","mode=755","size=65536k"]},
-  {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]}],
+  {"destination":"/sys","type":"sysfs","source":"sysfs","options":["nosuid","noexec","nodev","ro"]}$bind],
  "annotations":$3,
  "linux":{"cgroupsPath":"$2",
   "namespaces":[{"type":"pid"},{"type":"ipc"},{"type":"uts"},{"type":"mount"}],
@@ -198,12 +205,16 @@ start_runc_docker() { # $1: cgroupfs | systemd
 	id=$(newid)
 	if [ "$1" = systemd ]; then cg=/system.slice/docker-$id.scope; else cg=/docker/$id; fi
 	mkbundle "$W/bundles/$id" "$cg" '{}'
+	# docker keeps -v binds in MountPoints, keyed by destination (the mode string as "Relabel")
+	local mp=""
+	[ -z "$BIND_SRC" ] || mp="\"/data\":{\"Source\":\"$BIND_SRC\",\"Destination\":\"/data\",\"RW\":true,\"Name\":\"\",\"Driver\":\"\",\"Type\":\"bind\",\"Relabel\":\"\",\"Propagation\":\"rprivate\",\"Spec\":{\"Type\":\"bind\",\"Source\":\"$BIND_SRC\",\"Target\":\"/data\"}}"
 	# the state first: the agent reads it when it first sees the container's cgroup
 	mkdir -p "$droot/containers/$id"
 	on_stop "rm -rf '$droot/containers/$id'"
 	cat >"$droot/containers/$id/config.v2.json" <<J
 {"ID":"$id","Name":"/web","Image":"sha256:1111111111111111111111111111111111111111111111111111111111111111",
  "Config":{"Hostname":"${id:0:12}","Image":"localhost:5000/team/nginx:1.25","Labels":{"app":"web","tier":"front"}},
+ "MountPoints":{$mp},
  "State":{"Running":true}}
 J
 	echo '{"Privileged":false,"NetworkMode":"none"}' >"$droot/containers/$id/hostconfig.json"
@@ -283,6 +294,7 @@ start_podman() {
 	on_cgroup /libpod_parent/conmon
 	on_stop "$P rm -f -t 0 osp-p1 >/dev/null 2>&1"
 	$P run -d --name osp-p1 --network none --label app=web --label team=sec \
+		${BIND_SRC:+-v "$BIND_SRC:/data"} \
 		localhost/osp-busybox:test sleep 3600 >/dev/null 2>>"$W/podman.log" ||
 		die "podman run failed: $(cat "$W/podman.log")"
 	id=$($P inspect -f '{{.Id}}' osp-p1)
@@ -351,7 +363,8 @@ docker_run() {
 	D=$(docker_cli)
 	shift 2
 	on_stop "$D rm -f '$name' >/dev/null 2>&1"
-	$D run -d --name "$name" --network none ${parent:+--cgroup-parent "$parent"} "$@" \
+	$D run -d --name "$name" --network none ${parent:+--cgroup-parent "$parent"} \
+		${BIND_SRC:+-v "$BIND_SRC:/data"} "$@" \
 		localhost/osp-busybox:test sleep 3600 >/dev/null 2>"$W/run.log" ||
 		die "docker run failed: $(cat "$W/run.log")"
 	ID=$($D inspect -f '{{.Id}}' "$name")
@@ -605,6 +618,18 @@ start-*)
 	# a failed start leaves nothing behind
 	# shellcheck disable=SC2154 # rc is set inside the trap
 	trap 'rc=$?; if [ $rc -ne 0 ]; then log "start-$kind failed; cleaning up"; ( stop "$W" ) >/dev/null 2>&1 || true; fi' EXIT
+	BIND_SRC=
+	if [ "${OSP_CT_BIND:-0}" = 1 ]; then
+		case $kind in
+		runc-docker | runc-docker-systemd | runc-crio | podman | docker) ;;
+		*) die "OSP_CT_BIND is not supported for $kind" ;;
+		esac
+		BIND_SRC=$W/bind
+		mkdir -p "$BIND_SRC"
+		out mount.source "$BIND_SRC"
+		out mount.dest /data
+		out mount.rdwr true
+	fi
 	case $kind in
 	runc-docker) start_runc_docker cgroupfs ;;
 	runc-docker-systemd) start_runc_docker systemd ;;
