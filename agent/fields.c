@@ -1319,6 +1319,82 @@ static int get_evt_rawarg(const struct osp_field_ctx *c, const struct osp_event 
 
 #define CT(ev) ((ev)->container)
 
+/* container.mount*[X]: the runtime's mounts (container_mount_select() reads X as Falco does); a
+ * host process, or no matching mount, has no value (Falco's N/A) */
+static const struct osp_mount *mount_of(const struct osp_event *ev, const struct osp_farg *a,
+					bool by_dest)
+{
+	const struct osp_container *c = CT(ev);
+	char arg[512]; /* the key is a (pointer, length): terminate a copy */
+
+	if (!c || c->runtime == OSP_RT_HOST || !a || !a->has || !a->key || a->keylen >= sizeof(arg))
+		return NULL;
+	memcpy(arg, a->key, a->keylen);
+	arg[a->keylen] = '\0';
+	return container_mount_select(c, arg, by_dest);
+}
+
+static int get_container_mount(const struct osp_field_ctx *c, const struct osp_event *ev,
+			       const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, false);
+	int n;
+
+	if (!m || !o->buf || (n = container_mount_format(m, o->buf, o->bufsz)) < 0)
+		return 0;
+	return set_str(o, o->buf, strlen(o->buf));
+}
+
+static int get_container_mount_dest(const struct osp_field_ctx *c, const struct osp_event *ev,
+				    const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, false);
+
+	return m ? set_cstr(o, m->dest) : 0;
+}
+
+static int get_container_mount_mode(const struct osp_field_ctx *c, const struct osp_event *ev,
+				    const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, false);
+
+	return m ? set_cstr(o, m->mode ? m->mode : "") : 0;
+}
+
+static int get_container_mount_propagation(const struct osp_field_ctx *c,
+					   const struct osp_event *ev, const struct osp_farg *a,
+					   struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, false);
+
+	return m ? set_cstr(o, m->propagation ? m->propagation : "") : 0;
+}
+
+static int get_container_mount_rdwr(const struct osp_field_ctx *c, const struct osp_event *ev,
+				    const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, false);
+
+	return m ? set_cstr(o, m->rdwr ? "true" : "false") : 0;
+}
+
+static int get_container_mount_source(const struct osp_field_ctx *c, const struct osp_event *ev,
+				      const struct osp_farg *a, struct osp_fval *o)
+{
+	const struct osp_mount *m = mount_of(ev, a, true);
+
+	return m ? set_cstr(o, m->source) : 0;
+}
+
+static int get_container_mounts(const struct osp_field_ctx *c, const struct osp_event *ev,
+				const struct osp_farg *a, struct osp_fval *o)
+{
+	if (!CT(ev) || CT(ev)->runtime == OSP_RT_HOST || !o->buf ||
+	    container_mounts_format(CT(ev), o->buf, o->bufsz) < 0)
+		return 0;
+	return set_str(o, o->buf, strlen(o->buf));
+}
+
 static int get_container_id(const struct osp_field_ctx *c, const struct osp_event *ev,
 			    const struct osp_farg *a, struct osp_fval *o)
 {
@@ -1471,16 +1547,20 @@ static const struct osp_field field_table[] = {
     F("container.label", S, A_KEY, ALL, "container label [KEY]", get_container_labels),
     F("container.labels", S, A_OKEY, ALL, "container labels \"k:v, k:v\", or [KEY]'s value",
       get_container_labels),
-    F("container.mount", S, A_OKEY, NONE, "container mount [N or source] (not collected)",
-      get_none),
-    F("container.mount.dest", S, A_KEY, NONE,
-      "container mount destination [source] (not collected)", get_none),
-    F("container.mount.mode", S, A_KEY, NONE, "container mount mode (not collected)", get_none),
-    F("container.mount.rdwr", S, A_KEY, NONE, "container mount read/write (not collected)",
-      get_none),
-    F("container.mount.source", S, A_KEY, NONE, "container mount source [dest] (not collected)",
-      get_none),
-    F("container.mounts", S, 0, NONE, "container mounts (not collected)", get_none),
+    F("container.mount", S, A_OKEY, ALL,
+      "mount [N or source glob] as \"source:dest:mode:rdwr:propagation\"", get_container_mount),
+    F("container.mount.dest", S, A_KEY, ALL, "destination of mount [N or source glob]",
+      get_container_mount_dest),
+    F("container.mount.mode", S, A_KEY, ALL, "mode of mount [N or source glob]",
+      get_container_mount_mode),
+    F("container.mount.propagation", S, A_KEY, ALL, "propagation of mount [N or source glob]",
+      get_container_mount_propagation),
+    F("container.mount.rdwr", S, A_KEY, ALL, "\"true\" if mount [N or source glob] is writable",
+      get_container_mount_rdwr),
+    F("container.mount.source", S, A_KEY, ALL, "source (host path) of mount [N or dest glob]",
+      get_container_mount_source),
+    F("container.mounts", S, 0, ALL, "every mount, \"source:dest:mode:rdwr:propagation,...\"",
+      get_container_mounts),
     F("container.name", S, 0, ALL, "container name; \"host\" on the host", get_container_name),
     F("container.privileged", B, 0, ALL, "true for a privileged container",
       get_container_privileged),

@@ -248,7 +248,37 @@ static void test_container_fields(void)
 	EQ("k8s.pod.label[team]", "a");
 	EQ("k8s.pod.labels[tier]", "front");
 	EQ("k8s.pod.labels", "tier:front, team:a");
-	EQ("container.mount.dest[/proc]", "<NA>");
+	EQ("container.mount.dest[/proc]", "<NA>"); /* no mounts */
+	{
+		struct osp_mount m[2] = {
+		    {.source = "/proc",
+		     .dest = "/host/proc",
+		     .mode = "",
+		     .rdwr = false,
+		     .propagation = "rprivate"},
+		    {.source = "/var/run/docker.sock",
+		     .dest = "/var/run/docker.sock",
+		     .mode = "z",
+		     .rdwr = true,
+		     .propagation = ""},
+		};
+
+		t.ct.mounts = m;
+		t.ct.nmounts = 2;
+		/* [X]: a glob on the source (Falco's sensitive_mount), or an index */
+		EQ("container.mount.dest[/proc*]", "/host/proc");
+		EQ("container.mount.dest[/var/run/docker.sock]", "/var/run/docker.sock");
+		EQ("container.mount.dest[/etc*]", "<NA>");
+		EQ("container.mount.rdwr[1]", "true");
+		EQ("container.mount.rdwr[/proc]", "false");
+		EQ("container.mount.propagation[0]", "rprivate");
+		EQ("container.mount.source[/host/*]", "/proc"); /* [X] on the destination */
+		EQ("container.mount[0]", "/proc:/host/proc::false:rprivate");
+		EQ("container.mounts", "/proc:/host/proc::false:rprivate,/var/run/docker.sock:/var/"
+				       "run/docker.sock:z:true:");
+		t.ct.mounts = NULL;
+		t.ct.nmounts = 0;
+	}
 	t.ct.runtime = OSP_RT_HOST;
 	EQ("container.id", "host");
 	EQ("container.name", "host");

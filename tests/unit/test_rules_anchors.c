@@ -107,7 +107,13 @@ static void test_all_together(void)
 	CU_ASSERT_STRING_EQUAL(why, "needs evt.type connect, not traced");
 	r = ruleset_find(rs, "Launch Sensitive Mount Container");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-	CU_ASSERT_FALSE(rule_active(r, &why)); /* container.mount.dest is not collected */
+	/* container mounts come from the runtime's state, the environment from the exec */
+	CU_ASSERT_TRUE(rule_active(r, &why));
+	CU_ASSERT_EQUAL(rule_evt_mask(r), OSP_ETM_EXEC);
+	r = ruleset_find(rs,
+			 "Potential Local Privilege Escalation via Environment Variables Misuse");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_TRUE(rule_active(r, NULL));
 	r = ruleset_find(rs, "Read sensitive file untrusted");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_TRUE(rule_active(r, NULL));
