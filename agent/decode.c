@@ -181,17 +181,12 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 		if (n >= 0)
 			basep = d->base;
 	}
-	if (e->flags & OSP_F_RAW_FAULT) {
-		/* the caller's pointer was bad: name what the kernel opened, if anything */
+	if ((e->flags & OSP_F_RAW_FAULT) || (d->nameraw[0] != '/' && !basep && o->realpath.p)) {
+		/* the caller's pointer was bad, or a relative path lost its base (truncated): what
+		 * the kernel opened is the best name left, if it opened anything */
 		if (o->realpath.p)
 			set_str(&o->name, d->name,
 				osp_path_normalize(NULL, o->realpath.p, d->name, sizeof(d->name)));
-		return 0;
-	}
-	if (d->nameraw[0] != '/' && !basep && o->realpath.p) {
-		/* relative path whose base was lost (truncated): the kernel's answer is the best left */
-		set_str(&o->name, d->name,
-			osp_path_normalize(NULL, o->realpath.p, d->name, sizeof(d->name)));
 		return 0;
 	}
 	n = osp_path_normalize(basep, d->nameraw, d->name, sizeof(d->name));

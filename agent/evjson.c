@@ -8,71 +8,25 @@
 #include <string.h>
 
 #include "container/container.h"
+#include "fieldjson.h"
 #include "utf8.h"
 
 #define OSP_EVJSON_MAX_LIST 64 /* ancestors and list values printed per field */
 
-/* 64-bit integers as exact JSON numbers (cJSON's numbers are doubles) */
 static void add_u64(cJSON *o, const char *k, uint64_t v)
 {
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
-	cJSON_AddRawToObject(o, k, buf);
+	cJSON_AddItemToObject(o, k, osp_json_u64(v));
 }
 
 static void add_s64(cJSON *o, const char *k, int64_t v)
 {
-	char buf[24];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	cJSON_AddRawToObject(o, k, buf);
-}
-
-/* strings as valid UTF-8: names and argv are bytes, chosen by whoever made them */
-static cJSON *str_json(const char *s, size_t len)
-{
-	static char clean[3 * OSP_FIELD_BUFSZ + 1];
-
-	return cJSON_CreateString(osp_utf8_clean(s, len, clean, sizeof(clean)));
+	cJSON_AddItemToObject(o, k, osp_json_s64(v));
 }
 
 static void add_str(cJSON *o, const char *k, const struct osp_str *s)
 {
 	if (s->p)
-		cJSON_AddItemToObject(o, k, str_json(s->p, s->len));
-}
-
-/* decimal text of v into buf (24 bytes): snprintf costs more than the rest of a field */
-static const char *u64_text(uint64_t v, bool neg, char *buf)
-{
-	char *p = buf + 23;
-
-	*p = '\0';
-	do {
-		*--p = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	if (neg)
-		*--p = '-';
-	return p;
-}
-
-static cJSON *val_json(const struct osp_fval *v)
-{
-	char buf[24];
-
-	switch (v->type) {
-	case OSP_FT_INT64:
-		return cJSON_CreateRaw(
-		    u64_text(v->i < 0 ? 0 - (uint64_t)v->i : (uint64_t)v->i, v->i < 0, buf));
-	case OSP_FT_UINT64:
-		return cJSON_CreateRaw(u64_text(v->u, false, buf));
-	case OSP_FT_BOOL:
-		return cJSON_CreateBool(v->i != 0);
-	default:
-		return v->s ? str_json(v->s, v->len) : cJSON_CreateString("");
-	}
+		cJSON_AddItemToObject(o, k, osp_json_str(s->p, s->len));
 }
 
 static cJSON *labels_json(const struct osp_kv *kv, uint32_t n)
@@ -85,8 +39,8 @@ static cJSON *labels_json(const struct osp_kv *kv, uint32_t n)
 
 		cJSON_AddItemToObject(
 		    o, osp_utf8_clean(kv[i].key, strlen(kv[i].key), key, sizeof(key)),
-		    str_json(kv[i].value ? kv[i].value : "",
-			     kv[i].value ? strlen(kv[i].value) : 0));
+		    osp_json_str(kv[i].value ? kv[i].value : "",
+				 kv[i].value ? strlen(kv[i].value) : 0));
 	}
 	return o;
 }
@@ -154,12 +108,12 @@ static void add_fields(cJSON *o, const struct osp_field_ctx *ctx, const struct o
 					/* table names are static: no copy of the key */
 					cJSON_AddItemToObjectCS(o, f->name, a);
 				}
-				cJSON_AddItemToArray(a, val_json(&v));
+				cJSON_AddItemToArray(a, osp_json_fval(&v));
 			}
 			continue;
 		}
 		if (fields_get(f, ctx, ev, &arg, &v))
-			cJSON_AddItemToObjectCS(o, f->name, val_json(&v));
+			cJSON_AddItemToObjectCS(o, f->name, osp_json_fval(&v));
 	}
 }
 
@@ -184,7 +138,7 @@ static void add_capture(cJSON *o, const struct osp_event *ev)
 		while (a && a < end) {
 			size_t l = strnlen(a, (size_t)(end - a));
 
-			cJSON_AddItemToArray(argv, str_json(a, l));
+			cJSON_AddItemToArray(argv, osp_json_str(a, l));
 			a += l + 1;
 		}
 		add_str(o, "evt.arg.filename", &p->filename);

@@ -1,5 +1,5 @@
 #include "alert/alert.h"
-#include "utf8.h"
+#include "fieldjson.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -17,32 +17,6 @@ const char *const osp_alert_extra_fields[] = {
     NULL,
 };
 
-/* A string as valid UTF-8 (file names and argv are bytes an attacker chooses) */
-static cJSON *str_json(const char *s, size_t len)
-{
-	static char clean[3 * OSP_FIELD_BUFSZ + 1]; /* each bad byte may become 3 */
-
-	return cJSON_CreateString(osp_utf8_clean(s, len, clean, sizeof(clean)));
-}
-
-static cJSON *value_json(const struct osp_fval *v)
-{
-	char num[24];
-
-	switch (v->type) {
-	case OSP_FT_INT64:
-		snprintf(num, sizeof(num), "%lld", (long long)v->i);
-		return cJSON_CreateRaw(num);
-	case OSP_FT_UINT64:
-		snprintf(num, sizeof(num), "%llu", (unsigned long long)v->u);
-		return cJSON_CreateRaw(num);
-	case OSP_FT_BOOL:
-		return cJSON_CreateBool(v->i != 0);
-	default:
-		return v->s ? str_json(v->s, v->len) : cJSON_CreateString("");
-	}
-}
-
 /* An extra field's value, unless the template already named it. */
 static void add_extra(cJSON *fields, const char *name, const struct osp_field_ctx *ctx,
 		      const struct osp_event *ev, struct osp_fval *v)
@@ -54,7 +28,7 @@ static void add_extra(cJSON *fields, const char *name, const struct osp_field_ct
 		return;
 	f = fields_lookup(name, strlen(name));
 	if (f && fields_get(f, ctx, ev, &arg, v))
-		cJSON_AddItemToObject(fields, name, value_json(v));
+		cJSON_AddItemToObject(fields, name, osp_json_fval(v));
 	else
 		cJSON_AddNullToObject(fields, name);
 }
@@ -62,8 +36,7 @@ static void add_extra(cJSON *fields, const char *name, const struct osp_field_ct
 int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
 		     const struct osp_event *ev, char *buf, size_t size)
 {
-	static char rendered[16384], output[16384 + 64], clean[3 * sizeof(output)],
-	    scratch[OSP_FIELD_BUFSZ];
+	static char rendered[16384], output[16384 + 64], scratch[OSP_FIELD_BUFSZ];
 	struct osp_fval v = {.buf = scratch, .bufsz = sizeof(scratch)};
 	time_t secs = (time_t)(ev->ts / 1000000000ULL);
 	unsigned long ns = (unsigned long)(ev->ts % 1000000000ULL);
@@ -90,8 +63,7 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 	cJSON_AddStringToObject(o, "priority", rule_priority_name(rule_priority(r)));
 	cJSON_AddStringToObject(o, "source", rule_source(r));
 	cJSON_AddStringToObject(o, "hostname", ctx->hostname ? ctx->hostname : "");
-	cJSON_AddStringToObject(o, "output",
-				osp_utf8_clean(output, strlen(output), clean, sizeof(clean)));
+	cJSON_AddItemToObject(o, "output", osp_json_str(output, strlen(output)));
 	tags = cJSON_AddArrayToObject(o, "tags");
 	for (i = 0; i < rule_ntags(r); i++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(rule_tag(r, i)));
@@ -101,7 +73,7 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 		const char *name = rule_output_field_name(r, i);
 
 		if (rule_output_field_get(r, i, ctx, ev, &v))
-			cJSON_AddItemToObject(fields, name, value_json(&v));
+			cJSON_AddItemToObject(fields, name, osp_json_fval(&v));
 		else
 			cJSON_AddNullToObject(fields, name);
 	}

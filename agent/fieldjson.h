@@ -1,0 +1,22 @@
+/* Field values as cJSON items: the one conversion the alert formatter and `--events` share. */
+#ifndef OSP_FIELDJSON_H
+#define OSP_FIELDJSON_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fields.h"
+
+/* A string as a JSON string, made valid UTF-8 first (names and argv are bytes chosen by whoever
+ * made them; invalid bytes become U+FFFD). Uses a static buffer: event-loop thread only. */
+cJSON *osp_json_str(const char *s, size_t len);
+
+/* 64-bit integers as exact JSON numbers (cJSON's own numbers are doubles). */
+cJSON *osp_json_u64(uint64_t v);
+cJSON *osp_json_s64(int64_t v);
+
+/* An extracted field value: integers exact, booleans, strings as osp_json_str(). */
+cJSON *osp_json_fval(const struct osp_fval *v);
+
+#endif
