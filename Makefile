@@ -38,7 +38,7 @@ SKELS    := $(patsubst bpf/%.bpf.c,$(OUT)/bpf/%.skel.h,$(BPF_SRCS))
 BPF_CFLAGS := -g -O2 -Wall -Werror -target bpf -D__TARGET_ARCH_$(ARCH) -Iinclude \
 	-I$(dir $(VMLINUX)) -mcpu=v3
 
-AGENT_SRCS := $(filter-out agent/main.c,$(wildcard agent/*.c agent/*/*.c))
+AGENT_SRCS := $(filter-out agent/cli/main.c,$(wildcard agent/*.c agent/*/*.c))
 AGENT_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(AGENT_SRCS))
 ASAN_OBJS  := $(patsubst %.c,$(OUT)/asan/%.o,$(AGENT_SRCS))
 UNIT_SRCS  := $(wildcard tests/unit/*.c tests/common/*.c)
@@ -78,7 +78,7 @@ $(OUT)/libosprey.a: $(AGENT_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(OUT)/osprey: $(OUT)/obj/agent/main.o $(OUT)/libosprey.a
+$(OUT)/osprey: $(OUT)/obj/agent/cli/main.o $(OUT)/libosprey.a
 	$(call msg,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 

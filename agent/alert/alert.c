@@ -1,5 +1,5 @@
 #include "alert/alert.h"
-#include "fieldjson.h"
+#include "alert/fieldjson.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

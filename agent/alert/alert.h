@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "fields.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 
 /* Fields added to every alert's output_fields beside the template's own, as Falco does for containers. */

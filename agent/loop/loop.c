@@ -10,9 +10,9 @@
 
 #include "alert/alert.h"
 #include "container/container.h"
-#include "decode.h"
-#include "evjson.h"
-#include "fields.h"
+#include "decode/decode.h"
+#include "alert/evjson.h"
+#include "fields/fields.h"
 #include "k8s/k8s.h"
 #include "loop/probe.h"
 #include "output/output.h"

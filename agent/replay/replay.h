@@ -29,7 +29,7 @@
 #include <stdint.h>
 
 #include "event.h"
-#include "fields.h"
+#include "fields/fields.h"
 
 struct cJSON;
 struct replay;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fields.h"
+#include "fields/fields.h"
 #include "rules/rules.h"
 
 #define MAX_DEPTH 128 /* condition nesting, macro nesting, list nesting */

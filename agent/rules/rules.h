@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "event.h"
-#include "fields.h"
+#include "fields/fields.h"
 
 struct ruleset;
 struct rule;

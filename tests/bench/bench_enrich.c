@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "container/container.h"
-#include "decode.h"
+#include "decode/decode.h"
 #include "proc/proctable.h"
 
 #include "bench_common.h"

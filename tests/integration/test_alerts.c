@@ -14,7 +14,7 @@
 
 #include "../common/suite.h"
 #include "lib/agent.h"
-#include "utf8.h"
+#include "alert/utf8.h"
 
 static const char *const rules_args[] = {"--rules", "rules/osprey_rules.yaml", NULL};
 

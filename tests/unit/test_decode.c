@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "../common/suite.h"
-#include "decode.h"
+#include "decode/decode.h"
 
 static struct osp_decoder dec;
 

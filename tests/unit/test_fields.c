@@ -9,7 +9,7 @@
 
 #include "../common/suite.h"
 #include "container/container.h"
-#include "fields.h"
+#include "fields/fields.h"
 #include "proc/proctable.h"
 
 struct tev {

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "../common/suite.h"
-#include "path.h"
+#include "decode/path.h"
 
 static void expect_comp(const char *list, size_t len, const char *want)
 {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
-#include "rules/ruletest.h"
+#include "cli/rules_test.h"
 
 static const char rules_yaml[] =
     "- rule: Shell run\n"

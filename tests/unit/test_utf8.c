@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "../common/suite.h"
-#include "utf8.h"
+#include "alert/utf8.h"
 
 static const char *clean(const char *s, size_t len, char *buf, size_t size)
 {

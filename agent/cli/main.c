@@ -9,11 +9,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "fields.h"
+#include "fields/fields.h"
 #include "loop/loop.h"
 #include "osprey/events.h"
 #include "rules/rules.h"
-#include "rules/ruletest.h"
+#include "cli/rules_test.h"
 
 /* Where `osprey run` looks for rules when no --rules is given, in order. */
 #define OSP_RULES_SYSTEM "/etc/osprey/rules.d"

@@ -1,4 +1,4 @@
-#include "path.h"
+#include "decode/path.h"
 
 #include <errno.h>
 #include <string.h>

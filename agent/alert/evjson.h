@@ -11,7 +11,7 @@
 #include <stdio.h>
 
 #include "event.h"
-#include "fields.h"
+#include "fields/fields.h"
 
 /* Writes ev as one line of JSON to out. Returns 0 or -errno (-ENOMEM if cJSON could not build it). */
 int osp_evjson_write(FILE *out, const struct osp_field_ctx *ctx, const struct osp_event *ev);

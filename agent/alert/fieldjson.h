@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "fields.h"
+#include "fields/fields.h"
 
 /* A string as a JSON string, made valid UTF-8 first (names and argv are bytes chosen by whoever
  * made them; invalid bytes become U+FFFD). Uses a static buffer: event-loop thread only. */

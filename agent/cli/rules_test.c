@@ -4,7 +4,7 @@
  * each event mapping is converted to a JSON object typed by the field it names (replay_key_type():
  * `proc.tty: 34816` is an integer, `container.image.tag: 1.42` a string), and replayed.
  */
-#include "rules/ruletest.h"
+#include "cli/rules_test.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>

@@ -1,10 +1,10 @@
-#include "decode.h"
+#include "decode/decode.h"
 
 #include <errno.h>
 #include <string.h>
 #include <time.h>
 
-#include "path.h"
+#include "decode/path.h"
 
 static const char *const type_names[OSP_SC_MAX] = {
     [OSP_SC_UNKNOWN] = "unknown", [OSP_SC_EXECVE] = "execve", [OSP_SC_EXECVEAT] = "execveat",

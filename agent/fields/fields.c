@@ -3,7 +3,7 @@
  * Adding a field: write its extractor (or reuse one with a different descriptor), add one line to
  * field_table[] at its sorted place (a unit test checks the order), and document it in docs/fields.md.
  */
-#include "fields.h"
+#include "fields/fields.h"
 
 #include <errno.h>
 #include <fcntl.h>

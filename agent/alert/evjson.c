@@ -1,4 +1,4 @@
-#include "evjson.h"
+#include "alert/evjson.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "container/container.h"
-#include "fieldjson.h"
-#include "utf8.h"
+#include "alert/fieldjson.h"
+#include "alert/utf8.h"
 
 #define OSP_EVJSON_MAX_LIST 64 /* ancestors and list values printed per field */
 

@@ -1,8 +1,8 @@
-#include "fieldjson.h"
+#include "alert/fieldjson.h"
 
 #include <stdbool.h>
 
-#include "utf8.h"
+#include "alert/utf8.h"
 
 cJSON *osp_json_str(const char *s, size_t len)
 {
