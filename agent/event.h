@@ -19,6 +19,18 @@ struct osp_str {
 	uint32_t len;
 };
 
+/* Bits of osp_proc.flags set by proc/ (the high end; events.h's OSP_F_* use the low bits).
+ *   EXE_WRITABLE  proc.is_exe_writable: the exe was writable by the process's euid/egid at exec/seed
+ *   SEEDED        read from /proc (by the seed, or on first sight through an event)
+ *   DEAD          exit seen; the entry goes away at the next proctable_apply()
+ *   PARTIAL       built from an event alone: exe, args, cwd unknown
+ *   STR_TRUNC     strings shortened because the string arena was full */
+#define OSP_PF_EXE_WRITABLE (1u << 31)
+#define OSP_PF_SEEDED (1u << 30)
+#define OSP_PF_DEAD (1u << 29)
+#define OSP_PF_PARTIAL (1u << 28)
+#define OSP_PF_STR_TRUNC (1u << 27)
+
 /* What is known about one process. Filled from an exec event, from /proc, or both. */
 struct osp_proc {
 	uint32_t tgid;
@@ -32,7 +44,7 @@ struct osp_proc {
 	uint32_t tty_dev;
 	uint32_t pidns_ino;
 	uint32_t exe_dev;
-	uint32_t flags; /* OSP_F_EXE_* from events.h */
+	uint32_t flags; /* OSP_F_EXE_* from events.h, OSP_PF_* above */
 	uint64_t start_time;
 	uint64_t parent_start_time;
 	uint64_t cgroup_id;
@@ -69,7 +81,7 @@ struct osp_container; /* container/container.h */
 
 struct osp_event {
 	uint32_t type;	  /* enum osp_event_type */
-	uint32_t syscall; /* enum osp_syscall */
+	uint32_t syscall; /* enum osp_evt, as the record says: read it with vocab_evt_of() */
 	uint64_t ktime;	  /* boot-time ns, as the kernel stamped it */
 	uint64_t ts;	  /* wall clock ns since the epoch */
 	uint32_t tgid;
@@ -82,8 +94,5 @@ struct osp_event {
 	const struct osp_container *container; /* NULL until resolved; see container/ */
 	struct osp_str exec_env; /* OSP_EV_EXEC: the new image's environment, NUL-separated */
 };
-
-/* Falco's evt.type name for an event ("execve", "openat", "procexit", ...). Never NULL. */
-const char *osp_event_type_name(const struct osp_event *ev);
 
 #endif

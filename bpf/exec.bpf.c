@@ -175,7 +175,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->flags = 0;
 	e->tty_dev = 0;
 	e->old_pid = old_pid;
-	e->syscall = syscall_nr(p) == 322 ? OSP_SC_EXECVEAT : OSP_SC_EXECVE;
+	e->syscall = syscall_nr(p) == 322 ? OSP_ET_EXECVEAT : OSP_ET_EXECVE;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_ids(e, p);
@@ -228,10 +228,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e.parent_pid = parent->pid;
 	e.uid = BPF_CORE_READ(child, cred, uid.val);
 	nr = syscall_nr(parent);
-	e.syscall = nr == 57	? OSP_SC_FORK
-		    : nr == 58	? OSP_SC_VFORK
-		    : nr == 435 ? OSP_SC_CLONE3
-				: OSP_SC_CLONE;
+	e.syscall = nr == 57	? OSP_ET_FORK
+		    : nr == 58	? OSP_ET_VFORK
+		    : nr == 435 ? OSP_ET_CLONE3
+				: OSP_ET_CLONE;
 	BPF_CORE_READ_STR_INTO(&e.comm, child, comm);
 	submit(&e, sizeof(e));
 	return 0;

@@ -65,17 +65,17 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	e->mode = 0;
 	e->dirfd = AT_FDCWD;
 	switch (sc) {
-	case OSP_SC_OPEN:
+	case OSP_ET_OPEN:
 		upath = (const char *)regs->di;
 		e->open_flags = regs->si;
 		e->mode = regs->dx;
 		break;
-	case OSP_SC_CREAT:
+	case OSP_ET_CREAT:
 		upath = (const char *)regs->di;
 		e->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
 		e->mode = regs->si;
 		break;
-	case OSP_SC_OPENAT2: {
+	case OSP_ET_OPENAT2: {
 		struct open_how how = {};
 
 		e->dirfd = regs->di;
@@ -129,7 +129,7 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 		struct file *dir = NULL;
 		__u32 used = raw_len + e->path_len;
 
-		if (e->dirfd != AT_FDCWD && sc != OSP_SC_OPEN && sc != OSP_SC_CREAT)
+		if (e->dirfd != AT_FDCWD && sc != OSP_ET_OPEN && sc != OSP_ET_CREAT)
 			dir = fd_file(t, e->dirfd);
 		if (dir) {
 			dentry = dir->f_path.dentry;
@@ -158,23 +158,23 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 SEC("tracepoint/syscalls/sys_exit_open")
 int handle_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_open_exit(ctx->ret, OSP_SC_OPEN);
+	return handle_open_exit(ctx->ret, OSP_ET_OPEN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int handle_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_open_exit(ctx->ret, OSP_SC_OPENAT);
+	return handle_open_exit(ctx->ret, OSP_ET_OPENAT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int handle_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_open_exit(ctx->ret, OSP_SC_OPENAT2);
+	return handle_open_exit(ctx->ret, OSP_ET_OPENAT2);
 }
 
 SEC("tracepoint/syscalls/sys_exit_creat")
 int handle_exit_creat(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_open_exit(ctx->ret, OSP_SC_CREAT);
+	return handle_open_exit(ctx->ret, OSP_ET_CREAT);
 }

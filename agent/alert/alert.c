@@ -53,14 +53,14 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 	/* a template longer than the buffer is cut, not dropped: the alert still goes out */
 	rule_output_render(rs, r, ctx, ev, rendered, sizeof(rendered));
 	snprintf(output, sizeof(output), "%s.%09lu: %s %s", clock, ns,
-		 rule_priority_name(rule_priority(r)), rendered);
+		 vocab_priority_name(rule_priority(r)), rendered);
 
 	o = cJSON_CreateObject();
 	if (!o)
 		return -ENOMEM;
 	cJSON_AddStringToObject(o, "time", stamp);
 	cJSON_AddStringToObject(o, "rule", rule_name(r));
-	cJSON_AddStringToObject(o, "priority", rule_priority_name(rule_priority(r)));
+	cJSON_AddStringToObject(o, "priority", vocab_priority_name(rule_priority(r)));
 	cJSON_AddStringToObject(o, "source", rule_source(r));
 	cJSON_AddStringToObject(o, "hostname", ctx->hostname ? ctx->hostname : "");
 	cJSON_AddItemToObject(o, "output", osp_json_str(output, strlen(output)));

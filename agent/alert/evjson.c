@@ -86,7 +86,7 @@ static void add_fields(cJSON *o, const struct osp_field_ctx *ctx, const struct o
 {
 	static char scratch[OSP_FIELD_BUFSZ];
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	int et = osp_evt_of(ev);
+	int et = vocab_evt_of(ev);
 	size_t i;
 
 	pthread_once(&once, index_fields);

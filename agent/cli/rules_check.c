@@ -13,7 +13,7 @@ static void print_mask(FILE *out, uint32_t mask)
 	for (et = 0; et < OSP_ET_COUNT; et++) {
 		if (!(mask & OSP_ETM(et)))
 			continue;
-		fprintf(out, "%s%s", first ? "" : ", ", osp_evt_name(et));
+		fprintf(out, "%s%s", first ? "" : ", ", vocab_evt_name(et));
 		first = false;
 	}
 }

@@ -6,22 +6,6 @@
 
 #include "decode/path.h"
 
-static const char *const type_names[OSP_SC_MAX] = {
-    [OSP_SC_UNKNOWN] = "unknown", [OSP_SC_EXECVE] = "execve", [OSP_SC_EXECVEAT] = "execveat",
-    [OSP_SC_CLONE] = "clone",	  [OSP_SC_CLONE3] = "clone3", [OSP_SC_FORK] = "fork",
-    [OSP_SC_VFORK] = "vfork",	  [OSP_SC_OPEN] = "open",     [OSP_SC_OPENAT] = "openat",
-    [OSP_SC_OPENAT2] = "openat2", [OSP_SC_CREAT] = "creat",
-};
-
-const char *osp_event_type_name(const struct osp_event *ev)
-{
-	if (ev->type == OSP_EV_EXIT)
-		return "procexit";
-	if (ev->syscall < OSP_SC_MAX && type_names[ev->syscall])
-		return type_names[ev->syscall];
-	return "unknown";
-}
-
 static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;

@@ -19,66 +19,6 @@
 
 #define MAX_ANCESTORS 64
 
-/* ---- event types ---- */
-
-static const char *const evt_names[OSP_ET_COUNT] = {
-    [OSP_ET_EXECVE] = "execve", [OSP_ET_EXECVEAT] = "execveat", [OSP_ET_OPEN] = "open",
-    [OSP_ET_OPENAT] = "openat", [OSP_ET_OPENAT2] = "openat2",	[OSP_ET_CREAT] = "creat",
-    [OSP_ET_CLONE] = "clone",	[OSP_ET_CLONE3] = "clone3",	[OSP_ET_FORK] = "fork",
-    [OSP_ET_VFORK] = "vfork",	[OSP_ET_PROCEXIT] = "procexit",
-};
-
-int osp_evt_of(const struct osp_event *ev)
-{
-	switch (ev->type) {
-	case OSP_EV_EXEC:
-		return ev->syscall == OSP_SC_EXECVEAT ? OSP_ET_EXECVEAT : OSP_ET_EXECVE;
-	case OSP_EV_FORK:
-		switch (ev->syscall) {
-		case OSP_SC_CLONE3:
-			return OSP_ET_CLONE3;
-		case OSP_SC_FORK:
-			return OSP_ET_FORK;
-		case OSP_SC_VFORK:
-			return OSP_ET_VFORK;
-		default:
-			return OSP_ET_CLONE;
-		}
-	case OSP_EV_EXIT:
-		return OSP_ET_PROCEXIT;
-	case OSP_EV_OPEN:
-		switch (ev->syscall) {
-		case OSP_SC_OPEN:
-			return OSP_ET_OPEN;
-		case OSP_SC_OPENAT2:
-			return OSP_ET_OPENAT2;
-		case OSP_SC_CREAT:
-			return OSP_ET_CREAT;
-		default:
-			return OSP_ET_OPENAT;
-		}
-	default:
-		return -1;
-	}
-}
-
-const char *osp_evt_name(int et)
-{
-	if (et < 0 || et >= OSP_ET_COUNT)
-		return "unknown";
-	return evt_names[et];
-}
-
-int osp_evt_lookup(const char *name, size_t len)
-{
-	int i;
-
-	for (i = 0; i < OSP_ET_COUNT; i++)
-		if (strlen(evt_names[i]) == len && memcmp(evt_names[i], name, len) == 0)
-			return i;
-	return -1;
-}
-
 /* ---- value helpers ---- */
 
 static int set_str(struct osp_fval *out, const char *s, size_t len)
@@ -654,71 +594,14 @@ static int get_proc_cmdlenargs(const struct osp_field_ctx *c, const struct osp_e
 
 /* ---- thread.* ---- */
 
-static const char *const cap_names[] = {
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_DAC_READ_SEARCH",
-    "CAP_FOWNER",
-    "CAP_FSETID",
-    "CAP_KILL",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETPCAP",
-    "CAP_LINUX_IMMUTABLE",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_NET_BROADCAST",
-    "CAP_NET_ADMIN",
-    "CAP_NET_RAW",
-    "CAP_IPC_LOCK",
-    "CAP_IPC_OWNER",
-    "CAP_SYS_MODULE",
-    "CAP_SYS_RAWIO",
-    "CAP_SYS_CHROOT",
-    "CAP_SYS_PTRACE",
-    "CAP_SYS_PACCT",
-    "CAP_SYS_ADMIN",
-    "CAP_SYS_BOOT",
-    "CAP_SYS_NICE",
-    "CAP_SYS_RESOURCE",
-    "CAP_SYS_TIME",
-    "CAP_SYS_TTY_CONFIG",
-    "CAP_MKNOD",
-    "CAP_LEASE",
-    "CAP_AUDIT_WRITE",
-    "CAP_AUDIT_CONTROL",
-    "CAP_SETFCAP",
-    "CAP_MAC_OVERRIDE",
-    "CAP_MAC_ADMIN",
-    "CAP_SYSLOG",
-    "CAP_WAKE_ALARM",
-    "CAP_BLOCK_SUSPEND",
-    "CAP_AUDIT_READ",
-    "CAP_PERFMON",
-    "CAP_BPF",
-    "CAP_CHECKPOINT_RESTORE",
-};
-
-const char *osp_cap_name(unsigned int bit)
-{
-	return bit < sizeof(cap_names) / sizeof(cap_names[0]) ? cap_names[bit] : NULL;
-}
-
 static int caps_string(uint64_t caps, struct osp_fval *o)
 {
-	size_t off = 0, i;
-	int n;
+	size_t off;
 
 	if (!o->buf || !o->bufsz)
 		return 0;
 	o->buf[0] = '\0';
-	for (i = 0; i < sizeof(cap_names) / sizeof(cap_names[0]); i++) {
-		if (!(caps & (1ull << i)))
-			continue;
-		n = snprintf(o->buf + off, o->bufsz - off, "%s%s", off ? " " : "", cap_names[i]);
-		if (n < 0 || (size_t)n >= o->bufsz - off)
-			break;
-		off += (size_t)n;
-	}
+	off = vocab_flags_format(vocab_caps, vocab_ncaps, caps, ' ', o->buf, o->bufsz, 0);
 	return set_str(o, o->buf, off);
 }
 
@@ -882,9 +765,9 @@ static int get_fd_dev(const struct osp_field_ctx *c, const struct osp_event *ev,
 static int get_evt_type(const struct osp_field_ctx *c, const struct osp_event *ev,
 			const struct osp_farg *a, struct osp_fval *o)
 {
-	int et = osp_evt_of(ev);
+	int et = vocab_evt_of(ev);
 
-	return et < 0 ? 0 : set_cstr(o, evt_names[et]);
+	return et < 0 ? 0 : set_cstr(o, vocab_evt_name(et));
 }
 
 static int get_evt_dir(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -902,7 +785,7 @@ static int get_evt_source(const struct osp_field_ctx *c, const struct osp_event 
 static int get_evt_category(const struct osp_field_ctx *c, const struct osp_event *ev,
 			    const struct osp_farg *a, struct osp_fval *o)
 {
-	return IS_OPEN(ev) ? set_str(o, "file", 4) : set_str(o, "process", 7);
+	return set_cstr(o, vocab_evt_category(vocab_evt_of(ev)));
 }
 
 static int get_evt_hostname(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -1061,76 +944,20 @@ static int get_evt_is_open_exec(const struct osp_field_ctx *c, const struct osp_
 /* Open flags as Falco prints them: "O_RDONLY|O_CLOEXEC". */
 static int open_flags_str(uint32_t fl, struct osp_fval *o)
 {
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} bits[] = {
-	    {O_CREAT, "O_CREAT"},	  {O_EXCL, "O_EXCL"},	      {O_NOCTTY, "O_NOCTTY"},
-	    {O_TRUNC, "O_TRUNC"},	  {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-	    {O_DSYNC, "O_DSYNC"},	  {O_DIRECT, "O_DIRECT"},     {O_LARGEFILE, "O_LARGEFILE"},
-	    {O_DIRECTORY, "O_DIRECTORY"}, {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},
-	    {O_CLOEXEC, "O_CLOEXEC"},	  {O_PATH, "O_PATH"},
-	};
-	const char *acc;
-	size_t off, i;
-	int n;
-
-	switch (fl & O_ACCMODE) {
-	case O_WRONLY:
-		acc = "O_WRONLY";
-		break;
-	case O_RDWR:
-		acc = "O_RDWR";
-		break;
-	default:
-		acc = "O_RDONLY";
-		break;
-	}
-	n = snprintf(o->buf, o->bufsz, "%s", acc);
-	if (n < 0)
+	if (!o->buf || !o->bufsz)
 		return 0;
-	off = (size_t)n;
-	for (i = 0; i < sizeof(bits) / sizeof(bits[0]); i++) {
-		if (!(fl & bits[i].bit))
-			continue;
-		n = snprintf(o->buf + off, o->bufsz - off, "|%s", bits[i].name);
-		if (n < 0 || (size_t)n >= o->bufsz - off)
-			break;
-		off += (size_t)n;
-	}
-	if ((fl & __O_TMPFILE) == __O_TMPFILE && off + 11 < o->bufsz) {
-		memcpy(o->buf + off, "|O_TMPFILE", 11);
-		off += 10;
-	}
-	if ((fl & O_SYNC) == O_SYNC && off + 8 < o->bufsz) {
-		memcpy(o->buf + off, "|O_SYNC", 8);
-		off += 7;
-	}
-	return set_str(o, o->buf, off);
+	return set_str(o, o->buf, vocab_open_flags_format(fl, o->buf, o->bufsz));
 }
 
 /* Exec flags as Falco prints them ("EXE_WRITABLE|EXE_UPPER_LAYER"); missing when none is set. */
 static int exe_flags_str(uint32_t fl, struct osp_fval *o)
 {
-	size_t off = 0;
-	int n;
+	size_t off;
 
-	o->buf[0] = '\0';
-	if (fl & OSP_PF_EXE_WRITABLE) {
-		n = snprintf(o->buf + off, o->bufsz - off, "%sEXE_WRITABLE", off ? "|" : "");
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if (fl & OSP_F_EXE_UPPER) {
-		n = snprintf(o->buf + off, o->bufsz - off, "%sEXE_UPPER_LAYER", off ? "|" : "");
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if (fl & OSP_F_EXE_MEMFD) {
-		n = snprintf(o->buf + off, o->bufsz - off, "%sEXE_FROM_MEMFD", off ? "|" : "");
-		off += n > 0 ? (size_t)n : 0;
-	}
-	if (!off)
+	if (!o->buf || !o->bufsz)
 		return 0;
-	return set_str(o, o->buf, off);
+	off = vocab_flags_format(vocab_exe_flags, vocab_nexe_flags, fl, '|', o->buf, o->bufsz, 0);
+	return off ? set_str(o, o->buf, off) : 0;
 }
 
 /* evt.arg[KEY] / evt.arg.KEY: the syscall arguments we capture, by Falco's parameter names. */
@@ -1217,7 +1044,7 @@ static int get_evt_arg(const struct osp_field_ctx *c, const struct osp_event *ev
 		       const struct osp_farg *a, struct osp_fval *o)
 {
 	const struct osp_proc *p = SELF(ev);
-	int i = evt_arg_index(a), et = osp_evt_of(ev);
+	int i = evt_arg_index(a), et = vocab_evt_of(ev);
 
 	if (i < 0 || et < 0 || !(evt_arg_keys[i].supplied & OSP_ETM(et)))
 		return 0;
@@ -1280,7 +1107,7 @@ static int get_evt_rawarg(const struct osp_field_ctx *c, const struct osp_event 
 			  const struct osp_farg *a, struct osp_fval *o)
 {
 	const struct osp_proc *p = SELF(ev);
-	int i = evt_arg_index(a), et = osp_evt_of(ev);
+	int i = evt_arg_index(a), et = vocab_evt_of(ev);
 
 	if (i < 0 || et < 0 || !(evt_arg_keys[i].supplied & OSP_ETM(et)))
 		return 0;

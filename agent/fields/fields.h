@@ -15,42 +15,9 @@
 #include <stdio.h>
 
 #include "event.h"
+#include "fields/vocab.h"
 
 struct proctable;
-
-/* The event types we trace, in Falco's evt.type vocabulary. One bit each in a supplied_by mask. */
-enum osp_evt {
-	OSP_ET_EXECVE = 0,
-	OSP_ET_EXECVEAT,
-	OSP_ET_OPEN,
-	OSP_ET_OPENAT,
-	OSP_ET_OPENAT2,
-	OSP_ET_CREAT,
-	OSP_ET_CLONE,
-	OSP_ET_CLONE3,
-	OSP_ET_FORK,
-	OSP_ET_VFORK,
-	OSP_ET_PROCEXIT,
-	OSP_ET_COUNT
-};
-
-#define OSP_ETM(e) (1u << (e))
-#define OSP_ETM_EXEC (OSP_ETM(OSP_ET_EXECVE) | OSP_ETM(OSP_ET_EXECVEAT))
-#define OSP_ETM_OPEN                                                                               \
-	(OSP_ETM(OSP_ET_OPEN) | OSP_ETM(OSP_ET_OPENAT) | OSP_ETM(OSP_ET_OPENAT2) |                 \
-	 OSP_ETM(OSP_ET_CREAT))
-#define OSP_ETM_FORK                                                                               \
-	(OSP_ETM(OSP_ET_CLONE) | OSP_ETM(OSP_ET_CLONE3) | OSP_ETM(OSP_ET_FORK) |                   \
-	 OSP_ETM(OSP_ET_VFORK))
-#define OSP_ETM_EXIT OSP_ETM(OSP_ET_PROCEXIT)
-#define OSP_ETM_ALL ((1u << OSP_ET_COUNT) - 1)
-
-/* The evt.type of an event as an osp_evt, or -1 for a record we do not classify. */
-int osp_evt_of(const struct osp_event *ev);
-/* Falco's name of an osp_evt ("execve", "openat", "procexit", ...); "unknown" when out of range. */
-const char *osp_evt_name(int et);
-/* The osp_evt of a Falco event type name, or -1 when we do not trace it. */
-int osp_evt_lookup(const char *name, size_t len);
 
 enum osp_ftype {
 	OSP_FT_STRING = 0,
@@ -146,9 +113,6 @@ int fields_format(const struct osp_fval *v, char *buf, size_t size);
 
 /* Name of a type as `osprey fields` prints it ("string", "int64", ...). */
 const char *fields_type_name(enum osp_ftype t);
-
-/* The name of capability bit ("CAP_CHOWN" for 0, ...), or NULL past the last one we know. */
-const char *osp_cap_name(unsigned int bit);
 
 /* Prints the table: one field per line, "name type description", grouped by class, sorted. */
 void fields_print(FILE *out);

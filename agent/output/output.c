@@ -612,29 +612,6 @@ size_t output_stats(const struct output *o, struct output_sink_stats *st, size_t
 	return o->nsinks;
 }
 
-int output_priority_parse(const char *name)
-{
-	static const struct {
-		const char *name;
-		int level;
-	} map[] = {
-	    {"emergency", LOG_EMERG}, {"emerg", LOG_EMERG},	   {"alert", LOG_ALERT},
-	    {"critical", LOG_CRIT},   {"crit", LOG_CRIT},	   {"error", LOG_ERR},
-	    {"err", LOG_ERR},	      {"warning", LOG_WARNING},	   {"warn", LOG_WARNING},
-	    {"notice", LOG_NOTICE},   {"informational", LOG_INFO}, {"info", LOG_INFO},
-	    {"debug", LOG_DEBUG},
-	};
-	size_t i;
-
-	if (!name)
-		return -EINVAL;
-	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
-		if (!strcasecmp(name, map[i].name))
-			return map[i].level;
-	}
-	return -EINVAL;
-}
-
 void output_free(struct output *o)
 {
 	struct timespec deadline;

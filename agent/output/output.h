@@ -102,10 +102,6 @@ int output_flush(struct output *o, unsigned int timeout_ms);
  * (which may be more than max). st may be NULL when max is 0. */
 size_t output_stats(const struct output *o, struct output_sink_stats *st, size_t max);
 
-/* Maps a Falco priority name ("CRITICAL", "Warning", "info", ...) to its syslog severity 0..7.
- * Returns -EINVAL for an unknown name. */
-int output_priority_parse(const char *name);
-
 /* Stops the output stage: every sink drains its queue (HTTP sinks keep retrying for at most
  * flush_timeout_ms; what is left then is counted in dropped_error and logged), then the threads are
  * joined and everything is freed. Blocks for at most about flush_timeout_ms plus one request timeout

@@ -15,18 +15,6 @@
 
 struct proctable;
 
-/* Bits of osp_proc.flags owned by proc/ (the high end; events.h's OSP_F_* use the low bits).
- *   EXE_WRITABLE  proc.is_exe_writable: the exe was writable by the process's euid/egid at exec/seed
- *   SEEDED        read from /proc (by the seed, or on first sight through an event)
- *   DEAD          exit seen; the entry goes away at the next proctable_apply()
- *   PARTIAL       built from an event alone: exe, args, cwd unknown
- *   STR_TRUNC     strings shortened because the string arena was full */
-#define OSP_PF_EXE_WRITABLE (1u << 31)
-#define OSP_PF_SEEDED (1u << 30)
-#define OSP_PF_DEAD (1u << 29)
-#define OSP_PF_PARTIAL (1u << 28)
-#define OSP_PF_STR_TRUNC (1u << 27)
-
 struct proctable_stats {
 	uint64_t entries;
 	uint64_t capacity;

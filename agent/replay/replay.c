@@ -708,7 +708,7 @@ static int classify(struct build *b, const cJSON *obj)
 			return fail(b, key, "no event Osprey traces supplies this field");
 		if (!(fields_supplied(f, &arg) & OSP_ETM(b->et)))
 			return fail(b, key, "%s events do not supply this field",
-				    osp_evt_name(b->et));
+				    vocab_evt_name(b->et));
 		if (!value_type_ok(f, &arg, it, &list))
 			return fail(b, key, "expected %s, got %s", ftype_want(f, list),
 				    json_type_name(it));
@@ -753,30 +753,6 @@ static int classify(struct build *b, const cJSON *obj)
 }
 
 /* ---- pass 2: build ---- */
-
-static int evt_kind(const char *name, uint32_t *type, uint32_t *sc)
-{
-	static const struct {
-		const char *name;
-		uint32_t type, sc;
-	} kinds[] = {
-	    {"execve", OSP_EV_EXEC, OSP_SC_EXECVE},    {"execveat", OSP_EV_EXEC, OSP_SC_EXECVEAT},
-	    {"open", OSP_EV_OPEN, OSP_SC_OPEN},	       {"openat", OSP_EV_OPEN, OSP_SC_OPENAT},
-	    {"openat2", OSP_EV_OPEN, OSP_SC_OPENAT2},  {"creat", OSP_EV_OPEN, OSP_SC_CREAT},
-	    {"clone", OSP_EV_FORK, OSP_SC_CLONE},      {"clone3", OSP_EV_FORK, OSP_SC_CLONE3},
-	    {"fork", OSP_EV_FORK, OSP_SC_FORK},	       {"vfork", OSP_EV_FORK, OSP_SC_VFORK},
-	    {"procexit", OSP_EV_EXIT, OSP_SC_UNKNOWN},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
-		if (!strcmp(kinds[i].name, name)) {
-			*type = kinds[i].type;
-			*sc = kinds[i].sc;
-			return 0;
-		}
-	return -1;
-}
 
 static int set_comm(struct build *b, struct osp_proc *p, const char *name, const char *key)
 {
@@ -902,52 +878,12 @@ static int parse_names(struct build *b, enum slot s, char sep,
 
 static int cap_lookup(const char *w, size_t n, uint64_t *bits)
 {
-	size_t i;
-
-	for (i = 0; osp_cap_name((unsigned int)i); i++)
-		if (strlen(osp_cap_name((unsigned int)i)) == n &&
-		    !memcmp(osp_cap_name((unsigned int)i), w, n)) {
-			*bits = 1ull << i;
-			return 0;
-		}
-	return -1;
-}
-
-static int open_flag_lookup(const char *w, size_t n, uint64_t *bits)
-{
-	static const struct {
-		const char *name;
-		uint32_t bits;
-	} fl[] = {
-	    {"O_RDONLY", O_RDONLY},	  {"O_WRONLY", O_WRONLY},     {"O_RDWR", O_RDWR},
-	    {"O_CREAT", O_CREAT},	  {"O_EXCL", O_EXCL},	      {"O_NOCTTY", O_NOCTTY},
-	    {"O_TRUNC", O_TRUNC},	  {"O_APPEND", O_APPEND},     {"O_NONBLOCK", O_NONBLOCK},
-	    {"O_DSYNC", O_DSYNC},	  {"O_DIRECT", O_DIRECT},     {"O_LARGEFILE", O_LARGEFILE},
-	    {"O_DIRECTORY", O_DIRECTORY}, {"O_NOFOLLOW", O_NOFOLLOW}, {"O_NOATIME", O_NOATIME},
-	    {"O_CLOEXEC", O_CLOEXEC},	  {"O_PATH", O_PATH},	      {"O_TMPFILE", __O_TMPFILE},
-	    {"O_SYNC", O_SYNC},
-	};
-	size_t i;
-
-	for (i = 0; i < sizeof(fl) / sizeof(fl[0]); i++)
-		if (strlen(fl[i].name) == n && !memcmp(fl[i].name, w, n)) {
-			*bits = fl[i].bits;
-			return 0;
-		}
-	return -1;
+	return vocab_flag_lookup(vocab_caps, vocab_ncaps, w, n, bits);
 }
 
 static int exe_flag_lookup(const char *w, size_t n, uint64_t *bits)
 {
-	if (n == 12 && !memcmp(w, "EXE_WRITABLE", n))
-		*bits = OSP_PF_EXE_WRITABLE;
-	else if (n == 15 && !memcmp(w, "EXE_UPPER_LAYER", n))
-		*bits = OSP_F_EXE_UPPER;
-	else if (n == 14 && !memcmp(w, "EXE_FROM_MEMFD", n))
-		*bits = OSP_F_EXE_MEMFD;
-	else
-		return -1;
-	return 0;
+	return vocab_flag_lookup(vocab_exe_flags, vocab_nexe_flags, w, n, bits);
 }
 
 /* Integer or text ("0644", "-100", "3") of a slot that both forms set. base: for the text. */
@@ -1160,7 +1096,7 @@ static int build_open(struct build *b, struct osp_event *ev)
 			if ((r = get_u32(b, S_FLAGS, &o->flags)))
 				return r;
 		} else {
-			if ((r = parse_names(b, S_FLAGS, '|', open_flag_lookup, &u)))
+			if ((r = parse_names(b, S_FLAGS, '|', vocab_open_flag_lookup, &u)))
 				return r;
 			o->flags = (uint32_t)u;
 		}
@@ -1580,7 +1516,7 @@ static void apply_exec(struct replay *rp, struct osp_proc *p)
 
 	memset(&sev, 0, sizeof(sev));
 	sev.type = OSP_EV_EXEC;
-	sev.syscall = OSP_SC_EXECVE;
+	sev.syscall = OSP_ET_EXECVE;
 	sev.tgid = sev.pid = p->tgid;
 	sev.proc = p;
 	proctable_apply(rp->pt, &sev);
@@ -1592,20 +1528,20 @@ static int build_event(struct build *b, const cJSON *obj)
 	struct osp_event *ev = &re->ev;
 	struct osp_proc *self = &re->self;
 	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "evt.type");
-	uint32_t type, sc;
 	unsigned int k;
 	uint64_t dur;
-	int r;
+	int r, et;
 
 	if (!t)
 		return fail(b, "evt.type", "missing: every event needs its type");
-	if (!cJSON_IsString(t) || evt_kind(t->valuestring, &type, &sc))
+	et = cJSON_IsString(t) ? vocab_evt_lookup(t->valuestring, strlen(t->valuestring)) : -1;
+	if (et < 0)
 		return fail(b, "evt.type",
 			    "expected one of execve, execveat, open, openat, "
 			    "openat2, creat, clone, clone3, fork, vfork, procexit");
-	ev->type = type;
-	ev->syscall = sc;
-	b->et = osp_evt_of(ev);
+	ev->type = vocab_evt_record(et);
+	ev->syscall = (uint32_t)et;
+	b->et = vocab_evt_of(ev);
 	if ((r = classify(b, obj)))
 		return r;
 	if ((r = build_self(b, self)))

@@ -1,46 +1,9 @@
-/* Ruleset and rule accessors, priorities. */
+/* Ruleset and rule accessors. */
 #include <errno.h>
 #include <string.h>
 #include <strings.h>
 
 #include "rules/internal.h"
-
-static const char *const prio_names[] = {
-    [RULE_PRIO_EMERGENCY] = "Emergency",
-    [RULE_PRIO_ALERT] = "Alert",
-    [RULE_PRIO_CRITICAL] = "Critical",
-    [RULE_PRIO_ERROR] = "Error",
-    [RULE_PRIO_WARNING] = "Warning",
-    [RULE_PRIO_NOTICE] = "Notice",
-    [RULE_PRIO_INFORMATIONAL] = "Informational",
-    [RULE_PRIO_DEBUG] = "Debug",
-};
-
-const char *rule_priority_name(enum rule_priority p)
-{
-	if ((unsigned int)p > RULE_PRIO_DEBUG)
-		return "Unknown";
-	return prio_names[p];
-}
-
-int rule_priority_parse(const char *s, size_t len, enum rule_priority *out)
-{
-	size_t i;
-
-	if (!s)
-		return -EINVAL;
-	if (len == 4 && !strncasecmp(s, "info", 4)) {
-		*out = RULE_PRIO_INFORMATIONAL;
-		return 0;
-	}
-	for (i = 0; i <= RULE_PRIO_DEBUG; i++) {
-		if (strlen(prio_names[i]) == len && !strncasecmp(s, prio_names[i], len)) {
-			*out = (enum rule_priority)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
 
 size_t ruleset_ndiag(const struct ruleset *rs)
 {

@@ -984,7 +984,7 @@ static enum tri fold(struct ruleset *rs, const struct cnode *n, int et, bool use
 	}
 	if (!strcmp(n->lhs.f->name, "evt.type") && !n->lhs.ntr && !n->rhs) {
 		struct osp_fval v = {0};
-		const char *name = et >= 0 ? osp_evt_name(et) : "\x01untraced";
+		const char *name = et >= 0 ? vocab_evt_name(et) : "\x01untraced";
 
 		v.type = OSP_FT_STRING;
 		v.s = name;
@@ -1065,12 +1065,12 @@ static void untraced_types(const struct cnode *n, struct namebuf *nb)
 	}
 	if (strcmp(n->lhs.f->name, "evt.type"))
 		return;
-	if (n->s && osp_evt_lookup(n->s, n->len) < 0)
+	if (n->s && vocab_evt_lookup(n->s, n->len) < 0)
 		namebuf_add(nb, n->s, n->len);
 	if (n->set)
 		for (i = 0; i < n->set->cap; i++)
 			if (n->set->slots[i].key &&
-			    osp_evt_lookup(n->set->slots[i].key, n->set->slots[i].len) < 0)
+			    vocab_evt_lookup(n->set->slots[i].key, n->set->slots[i].len) < 0)
 				namebuf_add(nb, n->set->slots[i].key, n->set->slots[i].len);
 }
 
@@ -1138,7 +1138,7 @@ static void analyse(struct ruleset *rs, struct rule *r)
 
 		unsupplied_fields(r->root, tmask, &nb);
 		snprintf(why, sizeof(why), "needs %s, which no traced event (%s%s) supplies",
-			 nb.len ? nb.buf : "fields", osp_evt_name(__builtin_ctz(tmask)),
+			 nb.len ? nb.buf : "fields", vocab_evt_name(__builtin_ctz(tmask)),
 			 (tmask & (tmask - 1)) ? ", ..." : "");
 	}
 	set_inactive(rs, r, why);

@@ -359,7 +359,7 @@ bool cnode_eval(struct ruleset *rs, const struct cnode *n, const struct osp_fiel
 int ruleset_match(struct ruleset *rs, const struct osp_field_ctx *ctx, const struct osp_event *ev,
 		  rule_match_fn cb, void *arg)
 {
-	int et = osp_evt_of(ev), matches = 0;
+	int et = vocab_evt_of(ev), matches = 0;
 	size_t i;
 
 	if (!rs || et < 0)

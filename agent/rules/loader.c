@@ -868,9 +868,10 @@ static int load_rule(struct loadctx *lc, const yaml_node_t *item, const yaml_nod
 			if (!r->desc)
 				return -ENOMEM;
 			break;
-		case RK_PRIORITY:
-			if (rule_priority_parse(scalar(v[i]), v[i]->data.scalar.length,
-						&r->priority)) {
+		case RK_PRIORITY: {
+			int prio = vocab_priority_parse(scalar(v[i]), v[i]->data.scalar.length);
+
+			if (prio < 0) {
 				err_node(
 				    lc, v[i],
 				    "unknown priority '%s' (expected EMERGENCY, ALERT, CRITICAL, "
@@ -878,8 +879,10 @@ static int load_rule(struct loadctx *lc, const yaml_node_t *item, const yaml_nod
 				    scalar(v[i]), NULL);
 				return -EINVAL;
 			}
+			r->priority = (enum rule_priority)prio;
 			r->has_priority = true;
 			break;
+		}
 		case RK_TAGS:
 			if ((ret = set_tags(lc, r, v[i], add)))
 				return ret;

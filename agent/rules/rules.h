@@ -22,18 +22,6 @@
 struct ruleset;
 struct rule;
 
-/* Falco's priorities, most severe first. */
-enum rule_priority {
-	RULE_PRIO_EMERGENCY = 0,
-	RULE_PRIO_ALERT,
-	RULE_PRIO_CRITICAL,
-	RULE_PRIO_ERROR,
-	RULE_PRIO_WARNING,
-	RULE_PRIO_NOTICE,
-	RULE_PRIO_INFORMATIONAL,
-	RULE_PRIO_DEBUG,
-};
-
 enum rule_matching {
 	RULE_MATCH_FIRST = 0, /* Falco's default: stop at the first matching rule (file order) */
 	RULE_MATCH_ALL,	      /* every matching rule fires */
@@ -109,11 +97,6 @@ bool rule_active(const struct rule *r, const char **why);
 uint32_t rule_evt_mask(const struct rule *r);
 /* The position of the rule's item: file name, 1-based line. */
 const char *rule_file(const struct rule *r, uint32_t *line);
-
-/* Falco's name of a priority ("Warning", "Informational", ...). */
-const char *rule_priority_name(enum rule_priority p);
-/* Parses a priority name, any case ("warning", "INFO", "Informational"). Returns 0 or -EINVAL. */
-int rule_priority_parse(const char *s, size_t len, enum rule_priority *out);
 
 /* Renders the rule's output template for ev into buf: each %field replaced by its value, "<NA>" when
  * missing. Always NUL-terminates (when size > 0). Returns the length written, or -ENOSPC when the text

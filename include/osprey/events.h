@@ -28,7 +28,7 @@ typedef uint64_t osp_u64;
 typedef int64_t osp_s64;
 #endif
 
-#define OSP_SCHEMA_VERSION 3
+#define OSP_SCHEMA_VERSION 4
 
 #define OSP_COMM_LEN 16
 #define OSP_PATH_MAX 4096 /* bytes of a component list or a raw path string, NUL included */
@@ -46,20 +46,22 @@ enum osp_event_type {
 	OSP_EV_MAX
 };
 
-/* The syscall behind an event, in Falco's evt.type vocabulary. */
-enum osp_syscall {
-	OSP_SC_UNKNOWN = 0,
-	OSP_SC_EXECVE,
-	OSP_SC_EXECVEAT,
-	OSP_SC_CLONE,
-	OSP_SC_CLONE3,
-	OSP_SC_FORK,
-	OSP_SC_VFORK,
-	OSP_SC_OPEN,
-	OSP_SC_OPENAT,
-	OSP_SC_OPENAT2,
-	OSP_SC_CREAT,
-	OSP_SC_MAX
+/* The event type, in Falco's evt.type vocabulary: for exec, fork and open records the syscall behind
+ * the record (its `syscall` member), for exit records always OSP_ET_PROCEXIT. The agent's names for
+ * these are in agent/fields/vocab.c; one bit each in an agent-side mask (OSP_ETM). */
+enum osp_evt {
+	OSP_ET_EXECVE = 0,
+	OSP_ET_EXECVEAT,
+	OSP_ET_OPEN,
+	OSP_ET_OPENAT,
+	OSP_ET_OPENAT2,
+	OSP_ET_CREAT,
+	OSP_ET_CLONE,
+	OSP_ET_CLONE3,
+	OSP_ET_FORK,
+	OSP_ET_VFORK,
+	OSP_ET_PROCEXIT,
+	OSP_ET_COUNT
 };
 
 /* Per-CPU loss and degradation counters (map "stats"). Every in-kernel failure increments one. */
@@ -123,7 +125,7 @@ struct osp_exec_event {
 	osp_u32 tty_dev; /* controlling tty as (major << 20 | minor), 0 if none */
 	osp_u32 old_pid; /* thread id that called exec (differs after a non-leader exec) */
 	osp_u32 flags;	 /* OSP_F_* */
-	osp_u16 syscall; /* OSP_SC_EXECVE or OSP_SC_EXECVEAT */
+	osp_u16 syscall; /* OSP_ET_EXECVE or OSP_ET_EXECVEAT */
 	osp_u16 exe_len; /* bytes used in exe[] */
 	osp_u16 cwd_len;
 	osp_u16 filename_len;
@@ -151,7 +153,7 @@ struct osp_fork_event {
 	osp_u32 ppid; /* parent tgid */
 	osp_u32 parent_pid;
 	osp_u32 uid;
-	osp_u16 syscall; /* OSP_SC_CLONE/CLONE3/FORK/VFORK */
+	osp_u16 syscall; /* OSP_ET_CLONE/CLONE3/FORK/VFORK */
 	osp_u16 pad0;
 	char comm[OSP_COMM_LEN];
 };
@@ -180,8 +182,8 @@ struct osp_open_event {
 	osp_u32 open_flags;
 	osp_u32 mode;
 	osp_s32 dirfd;
-	osp_u32 flags; /* OSP_F_* */
-	osp_u16 syscall;
+	osp_u32 flags;	 /* OSP_F_* */
+	osp_u16 syscall; /* OSP_ET_OPEN/OPENAT/OPENAT2/CREAT */
 	osp_u16 raw_len;
 	osp_u16 path_len;
 	osp_u16 base_len;

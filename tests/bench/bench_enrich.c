@@ -229,7 +229,7 @@ static int setup(struct bench *b)
 	if (!b->pt || !b->cache)
 		return -ENOMEM;
 	/* the exec template: exe, cwd, argv; ids and cgroup set per record */
-	b->exec.syscall = OSP_SC_EXECVE;
+	b->exec.syscall = OSP_ET_EXECVE;
 	snprintf(b->exec.comm, sizeof(b->exec.comm), "python3");
 	b->exec.exe_len = components("/usr/bin/python3", b->exec.exe);
 	b->exec.cwd_len = components("/srv/app", b->exec.cwd);
@@ -239,7 +239,7 @@ static int setup(struct bench *b)
 	b->exec.args_len = (uint16_t)(sizeof(args) - 1);
 	b->exec.loginuid = UINT32_MAX;
 	/* the open template: openat("/etc/passwd") = 3 */
-	b->open.syscall = OSP_SC_OPENAT;
+	b->open.syscall = OSP_ET_OPENAT;
 	b->open.ret = 3;
 	b->open.dirfd = -100;
 	b->open.flags = OSP_F_PATH_IS_FILE;
@@ -249,7 +249,7 @@ static int setup(struct bench *b)
 	b->open.raw_len = 12;
 	b->open.path_len = components("/etc/passwd", b->open.data + 12);
 	b->open_len = OSP_OPEN_FIXED_SIZE + b->open.raw_len + b->open.path_len;
-	b->fork.syscall = OSP_SC_CLONE;
+	b->fork.syscall = OSP_ET_CLONE;
 	snprintf(b->fork.comm, sizeof(b->fork.comm), "python3");
 	b->ktime = 2000000000ull;
 	/* every long-lived process starts with an exec */

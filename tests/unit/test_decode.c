@@ -6,6 +6,7 @@
 
 #include "../common/suite.h"
 #include "decode/decode.h"
+#include "fields/vocab.h"
 
 static struct osp_decoder dec;
 
@@ -24,7 +25,7 @@ static void test_exec_record(void)
 	e->hdr.start_time = 777;
 	e->ppid = 1;
 	e->euid = 1000;
-	e->syscall = OSP_SC_EXECVEAT;
+	e->syscall = OSP_ET_EXECVEAT;
 	e->flags = OSP_F_EXE_UPPER | OSP_F_ARGS_TRUNC;
 	memcpy(e->comm, "ls", 3);
 	memcpy(e->exe, "ls\0bin\0usr\0", 11);
@@ -39,7 +40,7 @@ static void test_exec_record(void)
 
 	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, e, sizeof(*e), &ev), 0);
 	CU_ASSERT_EQUAL(ev.type, OSP_EV_EXEC);
-	CU_ASSERT_STRING_EQUAL(osp_event_type_name(&ev), "execveat");
+	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "execveat");
 	CU_ASSERT_EQUAL(ev.proc->tgid, 42);
 	CU_ASSERT_EQUAL(ev.proc->start_time, 777);
 	CU_ASSERT_EQUAL(ev.proc->euid, 1000);
@@ -65,7 +66,7 @@ static size_t make_open(struct osp_open_event *e, const char *raw, const char *f
 	memset(e, 0, sizeof(*e));
 	e->hdr.type = OSP_EV_OPEN;
 	e->hdr.tgid = 7;
-	e->syscall = OSP_SC_OPENAT;
+	e->syscall = OSP_ET_OPENAT;
 	e->ret = ret;
 	e->raw_len = (uint16_t)rl;
 	memcpy(e->data, raw, rl);
@@ -92,7 +93,7 @@ static void test_open_records(void)
 	/* a relative symlink opened from /home/u: name is textual, realpath is the kernel's */
 	n = make_open(&e, "lnk", "target\0etc\0", 11, "u\0home\0", 7, 3);
 	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
-	CU_ASSERT_STRING_EQUAL(osp_event_type_name(&ev), "openat");
+	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "openat");
 	CU_ASSERT_STRING_EQUAL(ev.open.nameraw.p, "lnk");
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/home/u/lnk");
 	CU_ASSERT_STRING_EQUAL(ev.open.realpath.p, "/etc/target");
@@ -144,7 +145,7 @@ static void test_fork_exit_records(void)
 {
 	struct osp_fork_event f = {.hdr = {.type = OSP_EV_FORK, .size = sizeof(f), .tgid = 10},
 				   .ppid = 9,
-				   .syscall = OSP_SC_VFORK,
+				   .syscall = OSP_ET_VFORK,
 				   .comm = "sh"};
 	struct osp_exit_event x = {.hdr = {.type = OSP_EV_EXIT, .size = sizeof(x), .tgid = 10},
 				   .exit_code = 256,
@@ -153,11 +154,11 @@ static void test_fork_exit_records(void)
 
 	osp_decoder_init(&dec);
 	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &f, sizeof(f), &ev), 0);
-	CU_ASSERT_STRING_EQUAL(osp_event_type_name(&ev), "vfork");
+	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "vfork");
 	CU_ASSERT_EQUAL(ev.proc->ppid, 9);
 	CU_ASSERT_STRING_EQUAL(ev.proc->comm, "sh");
 	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &x, sizeof(x), &ev), 0);
-	CU_ASSERT_STRING_EQUAL(osp_event_type_name(&ev), "procexit");
+	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "procexit");
 	CU_ASSERT_EQUAL(ev.exit_code, 256);
 }
 

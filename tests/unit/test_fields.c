@@ -175,7 +175,7 @@ static void test_exec_fields(void)
 	EQ("container.id", "<NA>"); /* not resolved yet */
 	t.proc.loginuid = UINT32_MAX;
 	EQ("user.loginuid", "-1");
-	t.ev.syscall = OSP_SC_EXECVEAT;
+	t.ev.syscall = OSP_ET_EXECVEAT;
 	EQ("evt.type", "execveat");
 }
 
@@ -220,7 +220,7 @@ static void test_open_fields(void)
 	t.ev.open.flags = O_RDONLY | O_DIRECTORY;
 	EQ("fd.typechar", "d");
 	EQ("fd.type", "directory");
-	t.ev.syscall = OSP_SC_CREAT;
+	t.ev.syscall = OSP_ET_CREAT;
 	EQ("evt.type", "creat");
 }
 

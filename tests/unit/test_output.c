@@ -170,19 +170,6 @@ static void test_http_name_hides_password(void)
 	output_free(o);
 }
 
-static void test_priority_parse(void)
-{
-	CU_ASSERT_EQUAL(output_priority_parse("EMERGENCY"), LOG_EMERG);
-	CU_ASSERT_EQUAL(output_priority_parse("Critical"), LOG_CRIT);
-	CU_ASSERT_EQUAL(output_priority_parse("warning"), LOG_WARNING);
-	CU_ASSERT_EQUAL(output_priority_parse("NOTICE"), LOG_NOTICE);
-	CU_ASSERT_EQUAL(output_priority_parse("INFORMATIONAL"), LOG_INFO);
-	CU_ASSERT_EQUAL(output_priority_parse("info"), LOG_INFO);
-	CU_ASSERT_EQUAL(output_priority_parse("debug"), LOG_DEBUG);
-	CU_ASSERT_EQUAL(output_priority_parse("loud"), -EINVAL);
-	CU_ASSERT_EQUAL(output_priority_parse(NULL), -EINVAL);
-}
-
 /* ---- file sink ---- */
 
 static void test_file_lines(void)
@@ -623,7 +610,6 @@ OSP_SUITE(output)
 {
 	OSP_TEST(suite, test_bad_specs);
 	OSP_TEST(suite, test_http_name_hides_password);
-	OSP_TEST(suite, test_priority_parse);
 	OSP_TEST(suite, test_file_lines);
 	OSP_TEST(suite, test_file_appends);
 	OSP_TEST(suite, test_file_reopen);

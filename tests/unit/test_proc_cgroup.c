@@ -76,7 +76,7 @@ static void exec_ev(struct proctable *pt, uint32_t pid, uint32_t ppid, unsigned 
 {
 	static char args[1200];
 	struct osp_proc p = {0};
-	struct osp_event ev = {.type = OSP_EV_EXEC, .syscall = OSP_SC_EXECVE, .tgid = pid};
+	struct osp_event ev = {.type = OSP_EV_EXEC, .syscall = OSP_ET_EXECVE, .tgid = pid};
 
 	memset(args, 'a', sizeof(args));
 	p.tgid = p.vpid = pid;
@@ -102,7 +102,7 @@ static const struct osp_proc *fork_ev(struct proctable *pt, uint32_t pid, uint32
 				      uint64_t cgid, const char *comm)
 {
 	struct osp_proc p = {0};
-	struct osp_event ev = {.type = OSP_EV_FORK, .syscall = OSP_SC_CLONE, .tgid = pid};
+	struct osp_event ev = {.type = OSP_EV_FORK, .syscall = OSP_ET_CLONE, .tgid = pid};
 
 	p.tgid = pid;
 	p.ppid = ppid;
@@ -121,7 +121,7 @@ static const struct osp_proc *open_ev(struct proctable *pt, uint32_t pid, unsign
 				      uint64_t cgid)
 {
 	struct osp_proc p = {0};
-	struct osp_event ev = {.type = OSP_EV_OPEN, .syscall = OSP_SC_OPENAT, .tgid = pid};
+	struct osp_event ev = {.type = OSP_EV_OPEN, .syscall = OSP_ET_OPENAT, .tgid = pid};
 
 	p.tgid = pid;
 	p.start_time = ns(ticks);

@@ -47,7 +47,7 @@ void tev_exec(struct tev *t, const char *comm, const char *exepath, const char *
 
 	memset(t, 0, sizeof(*t));
 	t->ev.type = OSP_EV_EXEC;
-	t->ev.syscall = OSP_SC_EXECVE;
+	t->ev.syscall = OSP_ET_EXECVE;
 	t->ev.ts = 1700000000123456789ull;
 	t->ev.ktime = 5000000000ull;
 	t->ev.tgid = t->ev.pid = 200;
@@ -88,7 +88,7 @@ void tev_open(struct tev *t, const char *comm, const char *name, uint32_t flags,
 
 	tev_exec(t, comm, "/usr/bin/cat", argv);
 	t->ev.type = OSP_EV_OPEN;
-	t->ev.syscall = OSP_SC_OPENAT;
+	t->ev.syscall = OSP_ET_OPENAT;
 	t->ev.open.res = res;
 	t->ev.open.flags = flags;
 	t->ev.open.mode = 0644;
