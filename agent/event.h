@@ -13,6 +13,10 @@
 
 #include "osprey/events.h"
 
+/* Ancestors followed at most: by the proc.a* fields and their "any ancestor" form, the rules'
+ * multi-valued checks, --events lists, replay, and the process table's /proc reads. */
+#define OSP_ANCESTORS_MAX 64
+
 /* A counted string; p is NUL-terminated as well. len == 0 with p == NULL means "absent". */
 struct osp_str {
 	const char *p;

@@ -50,23 +50,58 @@ static const char *get(const struct osp_field_ctx *ctx, const struct osp_event *
 
 static void test_table_sorted(void)
 {
-	size_t n, i;
-	const struct osp_field *tab = fields_table(&n);
+	size_t n = fields_count(), i;
 
 	CU_ASSERT_TRUE(n > 100);
+	CU_ASSERT_PTR_NULL(fields_at(n));
 	for (i = 0; i < n; i++) {
-		CU_ASSERT_PTR_NOT_NULL(tab[i].get);
-		CU_ASSERT_PTR_NOT_NULL(tab[i].desc);
-		CU_ASSERT_PTR_EQUAL(fields_lookup(tab[i].name, strlen(tab[i].name)), &tab[i]);
-		if (i && strcmp(tab[i - 1].name, tab[i].name) >= 0) {
-			fprintf(stderr, "field table out of order: %s >= %s\n", tab[i - 1].name,
-				tab[i].name);
+		const struct osp_field *f = fields_at(i);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_PTR_NOT_NULL(f->get);
+		CU_ASSERT_PTR_NOT_NULL(f->desc);
+		CU_ASSERT_PTR_EQUAL(fields_lookup(f->name, strlen(f->name)), f);
+		if (i && strcmp(fields_at(i - 1)->name, f->name) >= 0) {
+			fprintf(stderr, "field table out of order: %s >= %s\n",
+				fields_at(i - 1)->name, f->name);
 			CU_FAIL("field table out of order");
 		}
 	}
 	CU_ASSERT_PTR_NULL(fields_lookup("proc.nam", 8));
 	CU_ASSERT_PTR_NULL(fields_lookup("proc.namex", 10));
 	CU_ASSERT_PTR_NOT_NULL(fields_lookup("proc.namex", 9));
+}
+
+/* A field some traced event supplies says what replay does with a recorded value of it (the round
+ * trip in test_replay.c checks that what it says is true); --events either writes it or says why not
+ * (a flag). A new descriptor that forgets either fails here. */
+static void test_every_supplied_field_declares_replay(void)
+{
+	size_t n = fields_count(), i;
+
+	for (i = 0; i < n; i++) {
+		const struct osp_field *f = fields_at(i);
+		bool supplied = f->supplied_by || f->supplied_arg;
+
+		if (supplied && f->part == OSP_PART_NONE) {
+			fprintf(stderr,
+				"field %s: no replay part (SETS, SETS_FLAG, CHECKED or IGNORED)\n",
+				f->name);
+			CU_FAIL("a supplied field without a replay part");
+		}
+		if (!supplied && f->part != OSP_PART_NONE) {
+			fprintf(stderr,
+				"field %s: a replay part, but no traced event supplies it\n",
+				f->name);
+			CU_FAIL("an unsupplied field with a replay part");
+		}
+		if (f->part == OSP_PART_PROC_FLAG && (f->type != OSP_FT_BOOL || !f->part_bit)) {
+			fprintf(stderr, "field %s: SETS_FLAG needs a boolean and a bit\n", f->name);
+			CU_FAIL("SETS_FLAG on a field that is no flag");
+		}
+		if (f->part >= OSP_PART_COUNT)
+			CU_FAIL("replay part out of range");
+	}
 }
 
 static void test_resolve(void)
@@ -370,6 +405,7 @@ static void test_format_and_print(void)
 OSP_SUITE(fields)
 {
 	OSP_TEST(suite, test_table_sorted);
+	OSP_TEST(suite, test_every_supplied_field_declares_replay);
 	OSP_TEST(suite, test_resolve);
 	OSP_TEST(suite, test_exec_fields);
 	OSP_TEST(suite, test_open_fields);
