@@ -1,14 +1,16 @@
 /* Replay: one JSON object (a line of `osprey run --events`, or a rule test case's event) back into the
  * struct osp_event the rule engine reads, with its process, parent, ancestors and container.
  *
- * Input: keys are rule field names (agent/fields.c) with typed values (strings, exact integers,
+ * Input: keys are rule field names (agent/fields/) with typed values (strings, exact integers,
  * booleans; ancestors' lists proc.aname/apid/aexe/aexepath/acmdline as arrays, parent first), keyed
- * forms (`k8s.pod.labels[env]`, `proc.aname[2]`, `evt.arg.flags`), and the capture-only keys
- * `osprey run --events` adds (proc.argv, proc.start_time, container.labels as an object, ...; see
- * docs/rule-tests.md). A null value means "missing". Derived fields (proc.cmdline, fd.directory,
- * evt.is_open_write ...) set what they can (argv, open flags) and are then checked: after the event is
- * built, every field given is extracted through the field table and compared with the input, so that
- * a replayed event is exactly what the input describes, or an error says which field disagrees.
+ * forms (`k8s.pod.labels[env]`, `proc.aname[2]`, `evt.arg.flags`), and the capture keys
+ * `osprey run --events` adds (agent/fields/capture.c: proc.argv, proc.start_time, container.labels
+ * as an object, ...; see docs/rule-tests.md). A null value means "missing". What a value sets is
+ * its descriptor's part (enum osp_part): derived fields (proc.cmdline, fd.directory,
+ * evt.is_open_write ...) set what they can (argv, open flags) and are then checked: after the event
+ * is built, every field given is extracted through the field table and compared with the input, so
+ * that a replayed event is exactly what the input describes, or an error says which field
+ * disagrees.
  *
  * Ancestry comes from a real process table (agent/proc) that the replay owns: each ancestor, then the
  * subject, is applied as a synthetic exec, so proctable_ancestor() answers as for a live event. User
@@ -16,9 +18,9 @@
  * (a temporary directory), which is where the live table reads them from: nothing in agent/proc is
  * special-cased for replay.
  *
- * Not reconstructed (accepted, not checked): evt.time, evt.time.s, evt.datetime (local time zone of
- * the capturing host), proc.sname and proc.vpgid.* (they depend on ancestors' session and group ids,
- * which are not recorded).
+ * Not reconstructed (accepted, not checked: the descriptors marked IGNORED): evt.time, evt.time.s,
+ * evt.datetime (local time zone of the capturing host), proc.sname and proc.vpgid.* (they depend on
+ * ancestors' session and group ids, which are not recorded).
  *
  * Threading: one thread per struct replay.
  */

@@ -1,0 +1,759 @@
+/* Replay, pass 2: the event built from the parts pass 1 collected: the subject process, its
+ * ancestors (applied to the replay's process table as synthetic execs), the open or exit details,
+ * the container, the time. Each part's value is read here, and only here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "proc/proctable.h"
+#include "replay/internal.h"
+
+/* Copies a string value into the event's store as an osp_str (absent when not given). */
+static int set_ostr(struct replay_build *b, enum osp_part s, size_t max, struct osp_str *dst)
+{
+	const char *v;
+	int r = replay_get_str(b, b->part[s], b->part_key[s], max, &v);
+
+	if (r || !v)
+		return r;
+	dst->p = replay_store_str(&b->re->store, v, strlen(v));
+	if (!dst->p)
+		return -ENOMEM;
+	dst->len = (uint32_t)strlen(v);
+	return 0;
+}
+
+static int set_comm(struct replay_build *b, struct osp_proc *p, const char *name, const char *key)
+{
+	size_t n = strlen(name);
+
+	if (n >= OSP_COMM_LEN)
+		return replay_fail(
+		    b, key, "'%s' is longer than the 15 characters of a process name (comm)", name);
+	memcpy(p->comm, name, n + 1);
+	return 0;
+}
+
+/* argv from proc.argv (exact), or argv[0] (proc.exe, else the name) and the arguments split at each
+ * space (from proc.args, else proc.cmdline without its leading name). */
+static int set_args(struct replay_build *b, struct osp_proc *p, const cJSON *argv, const cJSON *exe,
+		    const cJSON *args, const cJSON *cmdline, const char *key)
+{
+	char buf[OSP_ARGS_MAX];
+	const char *a0 = NULL, *rest = NULL, *cl = NULL, *s;
+	size_t off = 0, n;
+	uint32_t argc = 0;
+	int r;
+
+	if (argv) {
+		const cJSON *it;
+
+		cJSON_ArrayForEach(it, argv)
+		{
+			if (!cJSON_IsString(it))
+				return replay_fail(b, key, "expected a list of strings");
+			n = strlen(it->valuestring);
+			if (off + n + 1 > sizeof(buf))
+				return replay_fail(
+				    b, key, "longer than the %d bytes of argv Osprey captures",
+				    OSP_ARGS_MAX);
+			memcpy(buf + off, it->valuestring, n + 1);
+			off += n + 1;
+			argc++;
+		}
+		goto done;
+	}
+	if (!exe && !args && !cmdline)
+		return 0;
+	if ((r = replay_get_str(b, exe, key, OSP_ARGS_MAX, &a0)) ||
+	    (r = replay_get_str(b, args, key, OSP_ARGS_MAX, &rest)) ||
+	    (r = replay_get_str(b, cmdline, key, OSP_ARGS_MAX + OSP_COMM_LEN, &cl)))
+		return r;
+	if (cl && !p->comm[0]) { /* the name is the command line's first word */
+		s = strchr(cl, ' ');
+		n = s ? (size_t)(s - cl) : strlen(cl);
+		if (n && n < OSP_COMM_LEN) {
+			memcpy(p->comm, cl, n);
+			p->comm[n] = '\0';
+		}
+	}
+	if (!rest && cl) {
+		n = strlen(p->comm);
+		if (n && !strncmp(cl, p->comm, n) && cl[n] == ' ')
+			rest = cl + n + 1;
+	}
+	if (!a0)
+		a0 = p->comm;
+	n = strlen(a0);
+	if (n + 1 > sizeof(buf))
+		return replay_fail(b, key, "longer than the %d bytes of argv Osprey captures",
+				   OSP_ARGS_MAX);
+	memcpy(buf, a0, n + 1);
+	off = n + 1;
+	argc = 1;
+	if (rest && *rest) {
+		uint64_t want = 0;
+
+		if (p == &b->re->self && b->part[OSP_PART_CMDNARGS] &&
+		    replay_num_u64(b->part[OSP_PART_CMDNARGS], &want))
+			want = 0;
+		n = strlen(rest);
+		if (off + n + 1 > sizeof(buf))
+			return replay_fail(b, key,
+					   "longer than the %d bytes of argv Osprey captures",
+					   OSP_ARGS_MAX);
+		for (s = rest; *s; s++) {
+			bool sep = *s == ' ' && (!want || argc < want);
+
+			buf[off++] = sep ? '\0' : *s;
+			argc += sep;
+		}
+		buf[off++] = '\0';
+		argc++;
+	}
+done:
+	if (!argc)
+		return 0;
+	p->args.p = replay_store_str(&b->re->store, buf, off);
+	if (!p->args.p)
+		return -ENOMEM;
+	p->args.len = (uint32_t)off;
+	p->argc = argc;
+	return 0;
+}
+
+/* Parses a list of names separated by sep ("CAP_A CAP_B", "O_RDWR|O_CREAT") with lookup(). */
+static int parse_names(struct replay_build *b, enum osp_part s, char sep,
+		       int (*lookup)(const char *w, size_t n, uint64_t *bits), uint64_t *out)
+{
+	const char *v, *w, *e;
+	int r = replay_get_str(b, b->part[s], b->part_key[s], REPLAY_STR_MAX, &v);
+
+	*out = 0;
+	if (r || !v)
+		return r;
+	for (w = v; *w; w = *e ? e + 1 : e) {
+		uint64_t bit = 0;
+
+		e = strchr(w, sep);
+		if (!e)
+			e = w + strlen(w);
+		if (e == w)
+			continue;
+		if (lookup(w, (size_t)(e - w), &bit))
+			return replay_fail(b, b->part_key[s], "unknown name '%.*s'", (int)(e - w),
+					   w);
+		*out |= bit;
+	}
+	return 0;
+}
+
+static int cap_lookup(const char *w, size_t n, uint64_t *bits)
+{
+	return vocab_flag_lookup(vocab_caps, vocab_ncaps, w, n, bits);
+}
+
+static int exe_flag_lookup(const char *w, size_t n, uint64_t *bits)
+{
+	return vocab_flag_lookup(vocab_exe_flags, vocab_nexe_flags, w, n, bits);
+}
+
+/* Integer or text ("0644", "-100", "3") of a slot that both forms set. base: for the text. */
+static int get_num_or_text(struct replay_build *b, enum osp_part s, int base, int64_t *out)
+{
+	const cJSON *v = b->part[s];
+	char *end;
+	long long x;
+
+	if (cJSON_IsNumber(v))
+		return replay_get_i64(b, s, out);
+	if (!cJSON_IsString(v) || !*v->valuestring)
+		return replay_fail(b, b->part_key[s], "expected a number");
+	errno = 0;
+	x = strtoll(v->valuestring, &end, base);
+	if (errno || *end)
+		return replay_fail(b, b->part_key[s], "'%s' is not a number", v->valuestring);
+	*out = x;
+	return 0;
+}
+
+static int build_self(struct replay_build *b, struct osp_proc *p)
+{
+	uint64_t u;
+	int64_t i;
+	int r;
+
+	p->loginuid = UINT32_MAX;
+	if (b->part[OSP_PART_NAME]) {
+		const char *n;
+
+		if ((r = replay_get_str(b, b->part[OSP_PART_NAME], b->part_key[OSP_PART_NAME],
+					REPLAY_STR_MAX, &n)) ||
+		    (r = set_comm(b, p, n, b->part_key[OSP_PART_NAME])))
+			return r;
+	}
+	if ((r = set_args(b, p, b->part[OSP_PART_ARGV], b->part[OSP_PART_EXE],
+			  b->part[OSP_PART_ARGS], b->part[OSP_PART_CMDLINE],
+			  b->part_key[OSP_PART_ARGV]   ? b->part_key[OSP_PART_ARGV]
+			  : b->part_key[OSP_PART_ARGS] ? b->part_key[OSP_PART_ARGS]
+			  : b->part_key[OSP_PART_EXE]  ? b->part_key[OSP_PART_EXE]
+						       : b->part_key[OSP_PART_CMDLINE])))
+		return r;
+	if ((r = set_ostr(b, OSP_PART_EXEPATH, OSP_PATH_MAX - 1, &p->exepath)) ||
+	    (r = set_ostr(b, OSP_PART_CWD, OSP_PATH_MAX - 1, &p->cwd)) ||
+	    (r = set_ostr(b, OSP_PART_FILENAME, OSP_PATH_MAX - 1, &p->filename)) ||
+	    (r = set_ostr(b, OSP_PART_CGROUP, OSP_CGROUP_MAX - 1, &p->cgroup)) ||
+	    (r = set_ostr(b, OSP_PART_CGROUP_V1, OSP_CGROUP_MAX - 1, &p->cgroup_v1)))
+		return r;
+#define U32(sl, member)                                                                            \
+	do {                                                                                       \
+		if (b->part[sl] && (r = replay_get_u32(b, sl, &p->member)))                        \
+			return r;                                                                  \
+	} while (0)
+	U32(OSP_PART_PID, tgid);
+	U32(OSP_PART_PPID, ppid);
+	U32(OSP_PART_VPID, vpid);
+	U32(OSP_PART_SID, sid);
+	U32(OSP_PART_VPGID, vpgid);
+	U32(OSP_PART_TTY, tty_dev);
+	U32(OSP_PART_UID, uid);
+	U32(OSP_PART_GID, gid);
+	U32(OSP_PART_PIDNS, pidns_ino);
+#undef U32
+	p->euid = p->uid;
+	p->egid = p->gid;
+	if (b->part[OSP_PART_LOGINUID]) {
+		if ((r = replay_get_i64(b, OSP_PART_LOGINUID, &i)))
+			return r;
+		if (i < -1 || i > (int64_t)UINT32_MAX)
+			return replay_fail(b, b->part_key[OSP_PART_LOGINUID], "not a user id");
+		p->loginuid = i == -1 ? UINT32_MAX : (uint32_t)i;
+	}
+	if (b->part[OSP_PART_START] && (r = replay_get_u64(b, OSP_PART_START, &p->start_time)))
+		return r;
+	if (b->part[OSP_PART_PSTART] &&
+	    (r = replay_get_u64(b, OSP_PART_PSTART, &p->parent_start_time)))
+		return r;
+	if (b->part[OSP_PART_CGROUP_ID] &&
+	    (r = replay_get_u64(b, OSP_PART_CGROUP_ID, &p->cgroup_id)))
+		return r;
+	if (b->part[OSP_PART_EXE_CTIME] &&
+	    (r = replay_get_u64(b, OSP_PART_EXE_CTIME, &p->exe_ctime)))
+		return r;
+	if (b->part[OSP_PART_EXE_MTIME] &&
+	    (r = replay_get_u64(b, OSP_PART_EXE_MTIME, &p->exe_mtime)))
+		return r;
+	if (!p->parent_start_time && b->part[OSP_PART_PPID_TS] &&
+	    (r = replay_get_u64(b, OSP_PART_PPID_TS, &p->parent_start_time)))
+		return r;
+	if (b->part[OSP_PART_EXE_INO]) {
+		if ((r = replay_get_i64(b, OSP_PART_EXE_INO, &i)))
+			return r;
+		p->exe_ino = (uint64_t)i;
+	}
+	if ((r = parse_names(b, OSP_PART_CAP_EFF, ' ', cap_lookup, &p->cap_effective)) ||
+	    (r = parse_names(b, OSP_PART_CAP_PERM, ' ', cap_lookup, &p->cap_permitted)))
+		return r;
+	if (b->et == OSP_ET_EXECVE || b->et == OSP_ET_EXECVEAT) {
+		if (b->part[OSP_PART_FLAGS] && cJSON_IsString(b->part[OSP_PART_FLAGS])) {
+			if ((r = parse_names(b, OSP_PART_FLAGS, '|', exe_flag_lookup, &u)))
+				return r;
+			p->flags |= (uint32_t)u;
+		}
+	}
+	p->flags |= b->proc_flags;
+	if (b->part[OSP_PART_SID_LEADER] && !b->part[OSP_PART_SID])
+		p->sid =
+		    replay_is_true(b->part[OSP_PART_SID_LEADER]) ? p->tgid : (p->tgid == 1 ? 2 : 1);
+	if (b->part[OSP_PART_VPGID_LEADER]) {
+		if (!p->vpid)
+			p->vpid = p->tgid;
+		if (!b->part[OSP_PART_VPGID])
+			p->vpgid =
+			    replay_is_true(b->part[OSP_PART_VPGID_LEADER]) ? p->vpid : p->vpid + 1;
+	}
+	return 0;
+}
+
+/* The key to name in an error about an ancestor's member: the proc.a* form given. */
+static const char *anc_key(const struct replay_build *b, int member, const char *list)
+{
+	return b->anc_key[member] ? b->anc_key[member] : list;
+}
+
+static int build_ancestor(struct replay_build *b, unsigned int k, struct osp_proc *p)
+{
+	const cJSON **a = b->anc[k];
+	const cJSON *name = a[REPLAY_A_NAME], *pid = a[REPLAY_A_PID],
+		    *exepath = a[REPLAY_A_EXEPATH], *exe = a[REPLAY_A_EXE],
+		    *cmd = a[REPLAY_A_CMDLINE];
+	const char *s, *key = anc_key(b, REPLAY_A_NAME, "proc.aname");
+	int64_t v;
+	int r;
+
+	if (k == 1) { /* proc.pname & co. win over the lists (the check compares both) */
+		if (b->part[OSP_PART_PNAME])
+			name = b->part[OSP_PART_PNAME];
+		if (b->part[OSP_PART_PEXEPATH])
+			exepath = b->part[OSP_PART_PEXEPATH];
+		if (b->part[OSP_PART_PEXE])
+			exe = b->part[OSP_PART_PEXE];
+		if (b->part[OSP_PART_PCMDLINE])
+			cmd = b->part[OSP_PART_PCMDLINE];
+		if (!pid && b->part[OSP_PART_PPID])
+			pid = b->part[OSP_PART_PPID];
+	}
+	memset(p, 0, sizeof(*p));
+	p->loginuid = UINT32_MAX;
+	if (name && !cJSON_IsNull(name)) {
+		if ((r = replay_get_str(b, name, key, REPLAY_STR_MAX, &s)) ||
+		    (r = set_comm(b, p, s, key)))
+			return r;
+	}
+	if (pid && !cJSON_IsNull(pid)) {
+		if (replay_num_i64(pid, &v) || v <= 0 || v > (int64_t)UINT32_MAX)
+			return replay_fail(b, anc_key(b, REPLAY_A_PID, "proc.apid"),
+					   "ancestor %u: expected a process id", k);
+		p->tgid = (uint32_t)v;
+	} else {
+		p->tgid = b->rp->next_pid++;
+	}
+	p->vpid = p->tgid;
+	if (exepath && !cJSON_IsNull(exepath)) {
+		if ((r = replay_get_str(b, exepath, anc_key(b, REPLAY_A_EXEPATH, "proc.aexepath"),
+					OSP_PATH_MAX - 1, &s)))
+			return r;
+		p->exepath.p = replay_store_str(&b->re->store, s, strlen(s));
+		if (!p->exepath.p)
+			return -ENOMEM;
+		p->exepath.len = (uint32_t)strlen(s);
+	}
+	if (exe && cJSON_IsNull(exe))
+		exe = NULL;
+	if (cmd && cJSON_IsNull(cmd))
+		cmd = NULL;
+	return set_args(b, p, NULL, exe, NULL, cmd, anc_key(b, REPLAY_A_CMDLINE, "proc.acmdline"));
+}
+
+static int build_open(struct replay_build *b, struct osp_event *ev)
+{
+	struct osp_open_info *o = &ev->open;
+	uint64_t u;
+	int64_t i;
+	int r;
+
+	o->res = 3;
+	o->dirfd = -100; /* AT_FDCWD */
+	if (b->part[OSP_PART_FAILED] && replay_is_true(b->part[OSP_PART_FAILED]))
+		o->res = -ENOENT;
+	if (b->part[OSP_PART_RES]) {
+		const char *s;
+		int e;
+
+		if ((r = replay_get_str(b, b->part[OSP_PART_RES], b->part_key[OSP_PART_RES], 64,
+					&s)))
+			return r;
+		if (s && strcmp(s, "SUCCESS")) {
+			for (e = 1; e < 4096; e++) {
+				const char *n = strerrorname_np(e);
+
+				if (n && !strcmp(n, s))
+					break;
+			}
+			if (e == 4096)
+				return replay_fail(b, b->part_key[OSP_PART_RES],
+						   "unknown errno name '%s'", s);
+			o->res = -e;
+		}
+	}
+	if (b->part[OSP_PART_FD_NUM]) {
+		if ((r = get_num_or_text(b, OSP_PART_FD_NUM, 10, &i)))
+			return r;
+		if (i >= 0)
+			o->res = i;
+	}
+	if (b->part[OSP_PART_RAWRES] && (r = replay_get_i64(b, OSP_PART_RAWRES, &o->res)))
+		return r;
+	if (b->part[OSP_PART_FLAGS_RAW]) {
+		if ((r = replay_get_u32(b, OSP_PART_FLAGS_RAW, &o->flags)))
+			return r;
+	} else if (b->part[OSP_PART_FLAGS]) {
+		if (cJSON_IsNumber(b->part[OSP_PART_FLAGS])) {
+			if ((r = replay_get_u32(b, OSP_PART_FLAGS, &o->flags)))
+				return r;
+		} else {
+			if ((r = parse_names(b, OSP_PART_FLAGS, '|', vocab_open_flag_lookup, &u)))
+				return r;
+			o->flags = (uint32_t)u;
+		}
+	} else {
+		bool rd = replay_is_true(b->part[OSP_PART_OPEN_READ]),
+		     wr = replay_is_true(b->part[OSP_PART_OPEN_WRITE]);
+		const cJSON *t = b->part[OSP_PART_FD_TYPE];
+		const cJSON *tc = b->part[OSP_PART_FD_TYPECHAR];
+
+		if (b->et == OSP_ET_CREAT && !b->part[OSP_PART_OPEN_WRITE])
+			wr = true;
+		o->flags = rd && wr ? O_RDWR : wr ? O_WRONLY : O_RDONLY;
+		if (replay_is_true(b->part[OSP_PART_OPEN_CREATE]) ||
+		    replay_is_true(b->part[OSP_PART_OPEN_EXEC]) || b->et == OSP_ET_CREAT)
+			o->flags |= O_CREAT;
+		if (b->et == OSP_ET_CREAT)
+			o->flags |= O_TRUNC;
+		if ((t && cJSON_IsString(t) && !strcmp(t->valuestring, "directory")) ||
+		    (tc && cJSON_IsString(tc) && !strcmp(tc->valuestring, "d")))
+			o->flags |= O_DIRECTORY;
+	}
+	if (b->part[OSP_PART_MODE]) {
+		if ((r = get_num_or_text(b, OSP_PART_MODE, 8, &i)))
+			return r;
+		o->mode = (uint32_t)i;
+	} else if (replay_is_true(b->part[OSP_PART_OPEN_EXEC])) {
+		o->mode = 0755;
+	}
+	if (b->part[OSP_PART_DIRFD]) {
+		if ((r = get_num_or_text(b, OSP_PART_DIRFD, 10, &i)))
+			return r;
+		o->dirfd = (int32_t)i;
+	}
+	if ((r = set_ostr(b, OSP_PART_FD_NAME, OSP_PATH_MAX - 1, &o->name)) ||
+	    (r = set_ostr(b, OSP_PART_FD_NAMERAW, OSP_PATH_MAX - 1, &o->nameraw)) ||
+	    (r = set_ostr(b, OSP_PART_FD_REALPATH, OSP_PATH_MAX - 1, &o->realpath)))
+		return r;
+	if (b->part[OSP_PART_FD_INO] && (r = replay_get_u64(b, OSP_PART_FD_INO, &o->ino)))
+		return r;
+	if (b->part[OSP_PART_FD_DEV] && (r = replay_get_u32(b, OSP_PART_FD_DEV, &o->dev)))
+		return r;
+	if (b->part[OSP_PART_FD_DEV] && !o->ino)
+		o->ino = 1; /* fd.dev reads as missing without an inode */
+	if (replay_is_true(b->part[OSP_PART_NAME_TRUNC]))
+		o->eflags |= OSP_F_PATH_TRUNC;
+	return 0;
+}
+
+static int copy_cstr(struct replay_build *b, enum osp_part s, char **dst)
+{
+	const char *v;
+	int r = replay_get_str(b, b->part[s], b->part_key[s], REPLAY_STR_MAX, &v);
+
+	if (r)
+		return r;
+	*dst = replay_store_str(&b->re->store, v ? v : "", v ? strlen(v) : 0);
+	return *dst ? 0 : -ENOMEM;
+}
+
+static int build_labels(struct replay_build *b, const cJSON *obj, const struct replay_kv *keyed,
+			size_t nkeyed, const char *key, struct osp_kv **out, uint32_t *nout)
+{
+	const cJSON *it;
+	struct osp_kv *kv;
+	size_t n = 0, i, j;
+
+	cJSON_ArrayForEach(it, obj)
+	{
+		n++;
+	}
+	if (n + nkeyed > REPLAY_MAXLABELS)
+		return replay_fail(b, key, "more than %d labels", REPLAY_MAXLABELS);
+	kv = (struct osp_kv *)replay_store_alloc(&b->re->store, (n + nkeyed + 1) * sizeof(*kv));
+	if (!kv)
+		return -ENOMEM;
+	n = 0;
+	cJSON_ArrayForEach(it, obj)
+	{
+		if (!cJSON_IsString(it) || strlen(it->valuestring) > REPLAY_STR_MAX)
+			return replay_fail(b, key, "label '%s': expected a string", it->string);
+		kv[n].key = replay_store_str(&b->re->store, it->string, strlen(it->string));
+		kv[n].value =
+		    replay_store_str(&b->re->store, it->valuestring, strlen(it->valuestring));
+		if (!kv[n].key || !kv[n].value)
+			return -ENOMEM;
+		n++;
+	}
+	for (i = 0; i < nkeyed; i++) {
+		const char *v;
+		int r = replay_get_str(b, keyed[i].val, key, REPLAY_STR_MAX, &v);
+
+		if (r)
+			return r;
+		for (j = 0; j < n; j++)
+			if (strlen(kv[j].key) == keyed[i].keylen &&
+			    !memcmp(kv[j].key, keyed[i].key, keyed[i].keylen))
+				break;
+		if (j == n) {
+			kv[n].key = replay_store_str(&b->re->store, keyed[i].key, keyed[i].keylen);
+			if (!kv[n].key)
+				return -ENOMEM;
+			n++;
+		}
+		kv[j].value = replay_store_str(&b->re->store, v, strlen(v));
+		if (!kv[j].value)
+			return -ENOMEM;
+	}
+	*out = kv;
+	*nout = (uint32_t)n;
+	return 0;
+}
+
+static int build_container(struct replay_build *b, struct osp_container **out)
+{
+	static const struct {
+		const char *name;
+		enum osp_runtime rt;
+	} rts[] = {
+	    {"host", OSP_RT_HOST},  {"docker", OSP_RT_DOCKER}, {"containerd", OSP_RT_CONTAINERD},
+	    {"cri-o", OSP_RT_CRIO}, {"podman", OSP_RT_PODMAN},
+	};
+	struct osp_container *c;
+	const char *id = NULL, *full = NULL, *type = NULL;
+	bool any = false;
+	size_t i;
+	int r;
+
+	for (i = OSP_PART_CT_ID; i <= OSP_PART_POD_LABELS; i++)
+		any |= b->part[i] != NULL;
+	if (!any && !b->nclab && !b->nplab)
+		return 0;
+	c = (struct osp_container *)replay_store_alloc(&b->re->store, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	memset(c, 0, sizeof(*c));
+	c->privileged = -1;
+	c->metadata_complete = true;
+	if ((r = replay_get_str(b, b->part[OSP_PART_CT_ID], b->part_key[OSP_PART_CT_ID], 64,
+				&id)) ||
+	    (r = replay_get_str(b, b->part[OSP_PART_CT_FULL_ID], b->part_key[OSP_PART_CT_FULL_ID],
+				OSP_CT_ID_LEN, &full)) ||
+	    (r = replay_get_str(b, b->part[OSP_PART_CT_TYPE], b->part_key[OSP_PART_CT_TYPE], 32,
+				&type)))
+		return r;
+	c->runtime = OSP_RT_UNKNOWN_CONTAINER;
+	if (type) {
+		for (i = 0; i < sizeof(rts) / sizeof(rts[0]); i++)
+			if (!strcmp(rts[i].name, type))
+				break;
+		if (i == sizeof(rts) / sizeof(rts[0]))
+			return replay_fail(b, b->part_key[OSP_PART_CT_TYPE],
+					   "unknown container type '%s'", type);
+		c->runtime = rts[i].rt;
+	} else if (id && !strcmp(id, "host")) {
+		c->runtime = OSP_RT_HOST;
+	}
+	if (id && strlen(id) > 12 && strcmp(id, "host"))
+		return replay_fail(b, b->part_key[OSP_PART_CT_ID],
+				   "a container id has 12 characters");
+	snprintf(c->id, sizeof(c->id), "%s", id ? id : "");
+	snprintf(c->full_id, sizeof(c->full_id), "%s", full ? full : c->id);
+	if ((r = copy_cstr(b, OSP_PART_CT_NAME, &c->name)) ||
+	    (r = copy_cstr(b, OSP_PART_CT_IMAGE, &c->image)) ||
+	    (r = copy_cstr(b, OSP_PART_CT_REPO, &c->image_repository)) ||
+	    (r = copy_cstr(b, OSP_PART_CT_TAG, &c->image_tag)) ||
+	    (r = copy_cstr(b, OSP_PART_CT_DIGEST, &c->image_digest)) ||
+	    (r = copy_cstr(b, OSP_PART_POD_NAME, &c->pod_name)) ||
+	    (r = copy_cstr(b, OSP_PART_POD_UID, &c->pod_uid)) ||
+	    (r = copy_cstr(b, OSP_PART_NS, &c->pod_namespace)))
+		return r;
+	if (b->part[OSP_PART_CT_PRIV])
+		c->privileged = replay_is_true(b->part[OSP_PART_CT_PRIV]) ? 1 : 0;
+	if ((r = build_labels(b, b->part[OSP_PART_CT_LABELS], b->clab, b->nclab, "container.labels",
+			      &c->labels, &c->nlabels)) ||
+	    (r = build_labels(b, b->part[OSP_PART_POD_LABELS], b->plab, b->nplab, "k8s.pod.labels",
+			      &c->pod_labels, &c->npod_labels)))
+		return r;
+	*out = c;
+	return 0;
+}
+
+static int build_time(struct replay_build *b, struct osp_event *ev)
+{
+	uint64_t s = 0, ns = 0;
+	int r;
+
+	if (b->part[OSP_PART_RAWTIME])
+		return replay_get_u64(b, OSP_PART_RAWTIME, &ev->ts);
+	if (b->part[OSP_PART_RAWTIME_S] || b->part[OSP_PART_RAWTIME_NS]) {
+		if ((b->part[OSP_PART_RAWTIME_S] &&
+		     (r = replay_get_u64(b, OSP_PART_RAWTIME_S, &s))) ||
+		    (b->part[OSP_PART_RAWTIME_NS] &&
+		     (r = replay_get_u64(b, OSP_PART_RAWTIME_NS, &ns))))
+			return r;
+		ev->ts = s * 1000000000ull + ns;
+		return 0;
+	}
+	if (b->part[OSP_PART_ISO8601]) {
+		const char *v, *rest;
+		struct tm tm;
+		char *end;
+		unsigned long frac = 0;
+
+		if ((r = replay_get_str(b, b->part[OSP_PART_ISO8601], b->part_key[OSP_PART_ISO8601],
+					64, &v)))
+			return r;
+		memset(&tm, 0, sizeof(tm));
+		rest = strptime(v, "%Y-%m-%dT%H:%M:%S", &tm);
+		if (rest && *rest == '.') {
+			errno = 0;
+			frac = strtoul(rest + 1, &end, 10);
+			if (errno || end - (rest + 1) != 9)
+				rest = NULL;
+			else
+				rest = end;
+		}
+		if (!rest || strcmp(rest, "Z"))
+			return replay_fail(b, b->part_key[OSP_PART_ISO8601],
+					   "expected YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
+		ev->ts = (uint64_t)timegm(&tm) * 1000000000ull + frac;
+	}
+	return 0;
+}
+
+static void apply_exec(struct replay *rp, struct osp_proc *p)
+{
+	struct osp_event sev;
+
+	memset(&sev, 0, sizeof(sev));
+	sev.type = OSP_EV_EXEC;
+	sev.syscall = OSP_ET_EXECVE;
+	sev.tgid = sev.pid = p->tgid;
+	sev.proc = p;
+	proctable_apply(rp->pt, &sev);
+}
+
+int replay_build_event(struct replay_build *b, const cJSON *obj)
+{
+	struct replay_event *re = b->re;
+	struct osp_event *ev = &re->ev;
+	struct osp_proc *self = &re->self;
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(obj, "evt.type");
+	unsigned int k;
+	uint64_t dur;
+	int r, et;
+
+	if (!t)
+		return replay_fail(b, "evt.type", "missing: every event needs its type");
+	et = cJSON_IsString(t) ? vocab_evt_lookup(t->valuestring, strlen(t->valuestring)) : -1;
+	if (et < 0) {
+		char names[256];
+		size_t off = 0;
+		int i;
+
+		for (i = 0; i < OSP_ET_COUNT; i++)
+			off += (size_t)snprintf(names + off, sizeof(names) - off, "%s%s",
+						i ? ", " : "", vocab_evt_name(i));
+		return replay_fail(b, "evt.type", "expected one of %s", names);
+	}
+	ev->type = vocab_evt_record(et);
+	ev->syscall = (uint32_t)et;
+	b->et = vocab_evt_of(ev);
+	if ((r = replay_classify(b, obj)))
+		return r;
+	if ((r = build_self(b, self)))
+		return r;
+	if (!self->tgid)
+		self->tgid = b->rp->next_pid++;
+	if (!b->nanc &&
+	    (b->part[OSP_PART_PNAME] || b->part[OSP_PART_PEXEPATH] || b->part[OSP_PART_PEXE] ||
+	     b->part[OSP_PART_PCMDLINE] || b->part[OSP_PART_PPID_TS]))
+		b->nanc = 1; /* a parent described by proc.p* alone */
+	for (k = b->nanc; k >= 1; k--)
+		if ((r = build_ancestor(b, k, &b->ancp[k])))
+			return r;
+	for (k = 1; k <= b->nanc; k++) {
+		unsigned int j;
+
+		if (b->ancp[k].tgid == self->tgid)
+			return replay_fail(b, "proc.apid", "pid %u is the process and its ancestor",
+					   self->tgid);
+		for (j = 1; j < k; j++)
+			if (b->ancp[j].tgid == b->ancp[k].tgid)
+				return replay_fail(b, "proc.apid",
+						   "pid %u appears twice in the ancestry",
+						   b->ancp[k].tgid);
+	}
+	if (b->nanc) {
+		b->ancp[1].start_time = self->parent_start_time;
+		if (b->part[OSP_PART_PPID_TS] &&
+		    (r = replay_get_u64(b, OSP_PART_PPID_TS, &b->ancp[1].start_time)))
+			return r;
+		/* the link the table follows: the parent as recorded (its start may be the /proc
+		 * seed's, rounded to a tick, while the child's copy is the kernel's) */
+		if (b->ancp[1].start_time)
+			self->parent_start_time = b->ancp[1].start_time;
+		if (!b->part[OSP_PART_PPID])
+			self->ppid = b->ancp[1].tgid;
+	}
+	/* durations: the event's boot time is what makes them */
+	if (b->part[OSP_PART_DURATION]) {
+		if ((r = replay_get_u64(b, OSP_PART_DURATION, &dur)))
+			return r;
+		if (!self->start_time)
+			self->start_time = REPLAY_SYNTH_START;
+		ev->ktime = self->start_time + dur;
+	}
+	if (b->part[OSP_PART_PDURATION]) {
+		if ((r = replay_get_u64(b, OSP_PART_PDURATION, &dur)))
+			return r;
+		if (!ev->ktime) {
+			if (!self->parent_start_time)
+				self->parent_start_time = REPLAY_SYNTH_START;
+			ev->ktime = self->parent_start_time + dur;
+		} else if (!self->parent_start_time && ev->ktime >= dur) {
+			self->parent_start_time = ev->ktime - dur;
+		}
+		if (b->nanc && !b->ancp[1].start_time)
+			b->ancp[1].start_time = self->parent_start_time;
+	}
+	for (k = b->nanc; k >= 1; k--) {
+		if (k < b->nanc) {
+			b->ancp[k].ppid = b->ancp[k + 1].tgid;
+			b->ancp[k].parent_start_time = b->ancp[k + 1].start_time;
+		}
+		apply_exec(b->rp, &b->ancp[k]);
+	}
+	if ((r = replay_place_names(b, self)))
+		return r;
+	apply_exec(b->rp, self);
+	ev->tgid = self->tgid;
+	ev->pid = self->tgid;
+	if (b->part[OSP_PART_TID] && (r = replay_get_u32(b, OSP_PART_TID, &ev->pid)))
+		return r;
+	if (replay_is_true(b->part[OSP_PART_ARGS_TRUNC]))
+		ev->flags |= OSP_F_ARGS_TRUNC;
+	ev->proc = self;
+	if (b->nanc) {
+		re->parent = b->ancp[1];
+		ev->parent = &re->parent;
+	}
+	if (ev->type == OSP_EV_OPEN && (r = build_open(b, ev)))
+		return r;
+	if (ev->type == OSP_EV_EXIT && b->part[OSP_PART_STATUS]) {
+		int64_t st;
+
+		if ((r = get_num_or_text(b, OSP_PART_STATUS, 10, &st)))
+			return r;
+		ev->exit_code = (int32_t)st;
+	}
+	if ((r = build_container(b, &re->container)))
+		return r;
+	ev->container = re->container;
+	if ((r = build_time(b, ev)))
+		return r;
+	re->ctx.pt = b->rp->pt;
+	if (b->part[OSP_PART_NUM] && (r = replay_get_u64(b, OSP_PART_NUM, &re->ctx.evt_num)))
+		return r;
+	if (b->part[OSP_PART_HOSTNAME]) {
+		const char *h;
+
+		if ((r = replay_get_str(b, b->part[OSP_PART_HOSTNAME],
+					b->part_key[OSP_PART_HOSTNAME], 255, &h)))
+			return r;
+		re->ctx.hostname = h ? replay_store_str(&re->store, h, strlen(h)) : NULL;
+		if (h && !re->ctx.hostname)
+			return -ENOMEM;
+	}
+	return replay_check(b);
+}
