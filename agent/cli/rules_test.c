@@ -495,6 +495,7 @@ int ruletest_run(const char *const *rules, size_t nrules, const char *const *tes
 		const struct rule *hit = NULL;
 		const char *got;
 
+		replay_event_prepare(c->re);
 		ruleset_match(rs, &c->re->ctx, &c->re->ev, first_match, &hit);
 		got = hit ? rule_name(hit) : NULL;
 		if ((!got && !c->expect) || (got && c->expect && !strcmp(got, c->expect))) {

@@ -200,7 +200,7 @@ static int get_container_start_ts(const struct osp_field_ctx *c, const struct os
 	if (!self || !ev->container || ev->container->runtime == OSP_RT_HOST || !self->pidns_ino ||
 	    ev->ts < ev->ktime)
 		return 0;
-	for (n = 1; p && p->vpid != 1 && n <= 64; n++)
+	for (n = 1; p && p->vpid != 1 && n <= OSP_ANCESTORS_MAX; n++)
 		p = c && c->pt ? proctable_ancestor(c->pt, ev, n) : NULL;
 	if (!p || p->vpid != 1 || p->pidns_ino != self->pidns_ino || !p->start_time)
 		return 0;

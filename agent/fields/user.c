@@ -20,7 +20,7 @@ static int get_user_name(const struct osp_field_ctx *c, const struct osp_event *
 {
 	if (!SELF(ev) || !c || !c->pt)
 		return 0;
-	return fields_set_cstr(o, proctable_user_name(c->pt, ev, SELF(ev)->uid));
+	return fields_set_cstr(o, proctable_user_name_cached(c->pt, ev, SELF(ev)->uid));
 }
 
 static int get_user_loginuid(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -37,7 +37,7 @@ static int get_user_loginname(const struct osp_field_ctx *c, const struct osp_ev
 {
 	if (!SELF(ev) || !c || !c->pt || SELF(ev)->loginuid == UINT32_MAX)
 		return 0;
-	return fields_set_cstr(o, proctable_user_name(c->pt, ev, SELF(ev)->loginuid));
+	return fields_set_cstr(o, proctable_user_name_cached(c->pt, ev, SELF(ev)->loginuid));
 }
 
 static int get_group_gid(const struct osp_field_ctx *c, const struct osp_event *ev,
@@ -51,7 +51,7 @@ static int get_group_name(const struct osp_field_ctx *c, const struct osp_event 
 {
 	if (!SELF(ev) || !c || !c->pt)
 		return 0;
-	return fields_set_cstr(o, proctable_group_name(c->pt, ev, SELF(ev)->gid));
+	return fields_set_cstr(o, proctable_group_name_cached(c->pt, ev, SELF(ev)->gid));
 }
 
 /* ---- the tables (sorted by name) ---- */

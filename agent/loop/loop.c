@@ -54,7 +54,10 @@ struct loop_ctx {
 static int on_match(const struct rule *r, const struct osp_event *ev, void *arg)
 {
 	struct loop_ctx *c = arg;
-	int len = osp_alert_format(c->rs, r, &c->fctx, ev, c->alert, sizeof(c->alert));
+	int len;
+
+	proctable_resolve_names(c->pt, ev); /* the output may name the user */
+	len = osp_alert_format(c->rs, r, &c->fctx, ev, c->alert, sizeof(c->alert));
 
 	if (len < 0) {
 		c->alert_errors++;
@@ -77,9 +80,12 @@ static int on_record(void *arg, void *data, size_t len)
 	c->fctx.evt_num++;
 	switch (c->o->mode) {
 	case OSP_RUN_ALERTS:
+		if (ruleset_names_mask(c->rs) & OSP_ETM(vocab_evt_of(&c->ev)))
+			proctable_resolve_names(c->pt, &c->ev);
 		ruleset_match(c->rs, &c->fctx, &c->ev, on_match, c);
 		break;
 	case OSP_RUN_EVENTS:
+		proctable_resolve_names(c->pt, &c->ev);
 		if (osp_evjson_write(c->o->out, &c->fctx, &c->ev))
 			c->out_errors++;
 		break;

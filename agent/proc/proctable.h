@@ -79,12 +79,17 @@ int proctable_seed(struct proctable *pt);
  * proctable_seed(). */
 void proctable_apply(struct proctable *pt, struct osp_event *ev);
 
-/* The n-th ancestor of ev's process: 1 = parent, 2 = grandparent ...; NULL when unknown or past init. */
-const struct osp_proc *proctable_ancestor(const struct proctable *pt, const struct osp_event *ev,
+/* The n-th ancestor of ev's process: 1 = parent, 2 = grandparent ...; NULL when unknown or past init.
+ * The walk is kept for the event (up to OSP_ANCESTORS_MAX), so that asking n = 1, 2, 3 ... in turn
+ * (proc.aname without an index: any ancestor) costs one walk, not one per n. */
+const struct osp_proc *proctable_ancestor(struct proctable *pt, const struct osp_event *ev,
 					  unsigned int n);
 
 /* User and group names for ev's process: from the container's /etc/passwd and /etc/group (through
- * /proc/PID/root) for a containerised process, else the host's. Cached. NULL when unknown.
+ * /proc/PID/root) for a containerised process, else the host's. Cached: a name not cached (or whose
+ * cache entry expired) is read from the file here, so these run at enrichment, never during rule
+ * evaluation (the field extractors read the cache only: proctable_*_name_cached()). NULL when
+ * unknown.
  *
  * "Containerised" means: the process's "/" (stat of /proc/PID/root, taken at seed/exec and inherited
  * at fork) is not the host's "/" (stat of <host_root>/proc/1/root). That is exactly the question of
@@ -96,6 +101,19 @@ const struct osp_proc *proctable_ancestor(const struct proctable *pt, const stru
  * user.loginname (pass ev->proc->loginuid; 4294967295 gives NULL). */
 const char *proctable_user_name(struct proctable *pt, const struct osp_event *ev, uint32_t uid);
 const char *proctable_group_name(struct proctable *pt, const struct osp_event *ev, uint32_t gid);
+
+/* The enrichment step for names: looks up the names of ev's process's uid, gid and loginuid
+ * (user.name, group.name, user.loginname) as proctable_user_name() and proctable_group_name() do,
+ * so that the cache holds them while ev is processed. The event loop calls it after
+ * proctable_apply() when a rule or an output will read a name. NULL pt or ev->proc is a no-op. */
+void proctable_resolve_names(struct proctable *pt, const struct osp_event *ev);
+
+/* The names of ev's process from the cache only: never any I/O (what rule evaluation reads). NULL
+ * when not cached, unknown, or id is 4294967295. Valid until the next proctable_apply(). */
+const char *proctable_user_name_cached(struct proctable *pt, const struct osp_event *ev,
+				       uint32_t uid);
+const char *proctable_group_name_cached(struct proctable *pt, const struct osp_event *ev,
+					uint32_t gid);
 
 /* Fills *out with the counters and sizes above. */
 void proctable_get_stats(const struct proctable *pt, struct proctable_stats *out);
@@ -113,30 +131,5 @@ const struct osp_proc *proctable_parent(const struct proctable *pt, const struct
  * shares it; NULL only when ev->proc is NULL. */
 const struct osp_proc *proctable_session_leader(const struct proctable *pt,
 						const struct osp_event *ev);
-
-/* Falco's proc.exe: argv[0] of p (a pointer into p->args), or an absent string when p has no args. */
-struct osp_str proctable_exe(const struct osp_proc *p);
-
-/* Falco's proc.args: argv[1..] joined by single spaces, written NUL-terminated into buf (cut to fit).
- * Returns the length the full string would have (like snprintf). */
-size_t proctable_fmt_args(const struct osp_proc *p, char *buf, size_t size);
-
-/* Falco's proc.cmdline: comm, a space and proc.args ("comm" alone without arguments), into buf as
- * proctable_fmt_args() does. */
-size_t proctable_fmt_cmdline(const struct osp_proc *p, char *buf, size_t size);
-
-/* Falco's proc.is_exe_writable / is_exe_upper_layer / is_exe_from_memfd. */
-static inline int proctable_exe_writable(const struct osp_proc *p)
-{
-	return (p->flags & OSP_PF_EXE_WRITABLE) != 0;
-}
-static inline int proctable_exe_upper_layer(const struct osp_proc *p)
-{
-	return (p->flags & OSP_F_EXE_UPPER) != 0;
-}
-static inline int proctable_exe_from_memfd(const struct osp_proc *p)
-{
-	return (p->flags & OSP_F_EXE_MEMFD) != 0;
-}
 
 #endif

@@ -151,13 +151,20 @@ cleanup:
 	return err;
 }
 
+/* The set an (root, id, kind) key lives in. */
+static unsigned int set_of(uint64_t root_dev, uint64_t root_ino, uint32_t id, uint8_t kind)
+{
+	uint64_t h = (root_dev * 0x9e3779b97f4a7c15ull) ^ (root_ino * 0xc2b2ae3d27d4eb4full) ^
+		     ((uint64_t)id * 0x165667b19e3779f9ull) ^ kind;
+
+	return (unsigned int)((h ^ (h >> 29)) % USERCACHE_SETS);
+}
+
 const char *usercache_lookup(struct usercache *c, const char *root_path, uint64_t root_dev,
 			     uint64_t root_ino, bool group, uint32_t id, uint64_t epoch)
 {
 	uint8_t kind = group ? 2 : 1;
-	uint64_t h = (root_dev * 0x9e3779b97f4a7c15ull) ^ (root_ino * 0xc2b2ae3d27d4eb4full) ^
-		     ((uint64_t)id * 0x165667b19e3779f9ull) ^ kind;
-	struct uc_entry *set = c->e[(h ^ (h >> 29)) % USERCACHE_SETS], *victim = NULL;
+	struct uc_entry *set = c->e[set_of(root_dev, root_ino, id, kind)], *victim = NULL;
 	int64_t now = now_s();
 	char name[USERCACHE_NAME];
 	bool refresh = false;
@@ -206,4 +213,21 @@ const char *usercache_lookup(struct usercache *c, const char *root_path, uint64_
 	victim->used = ++c->tick;
 	snprintf(victim->name, sizeof(victim->name), "%s", err ? "" : name);
 	return victim->found ? victim->name : NULL;
+}
+
+const char *usercache_peek(const struct usercache *c, uint64_t root_dev, uint64_t root_ino,
+			   bool group, uint32_t id)
+{
+	uint8_t kind = group ? 2 : 1;
+	const struct uc_entry *set = c->e[set_of(root_dev, root_ino, id, kind)];
+	int i;
+
+	for (i = 0; i < USERCACHE_WAYS; i++) {
+		const struct uc_entry *e = &set[i];
+
+		if (e->kind == kind && e->id == id && e->root_dev == root_dev &&
+		    e->root_ino == root_ino)
+			return e->found ? e->name : NULL;
+	}
+	return NULL;
 }

@@ -34,6 +34,12 @@ size_t usercache_bytes(void);
 const char *usercache_lookup(struct usercache *c, const char *root_path, uint64_t root_dev,
 			     uint64_t root_ino, bool group, uint32_t id, uint64_t epoch);
 
+/* The cached name of user or group id under root (root_dev, root_ino as given to
+ * usercache_lookup()), or NULL when it is not cached or cached as absent. Never does I/O and never
+ * changes the cache (expired entries are returned too: whoever filled the cache refreshed them). */
+const char *usercache_peek(const struct usercache *c, uint64_t root_dev, uint64_t root_ino,
+			   bool group, uint32_t id);
+
 /* Reads the name of id straight from <root_path>/etc/passwd or etc/group (resolved inside root_path,
  * so a container's absolute symlinks cannot point outside it). When root_dev/root_ino are not both 0,
  * root_path must still be that directory (else -ESTALE: /proc/PID was reused). Returns 0, -ENOENT when

@@ -755,5 +755,6 @@ int replay_build_event(struct replay_build *b, const cJSON *obj)
 		if (h && !re->ctx.hostname)
 			return -ENOMEM;
 	}
+	proctable_resolve_names(b->rp->pt, ev); /* the enrichment the event loop does */
 	return replay_check(b);
 }

@@ -102,6 +102,12 @@ cleanup:
 	return ret;
 }
 
+void replay_event_prepare(struct replay_event *re)
+{
+	if (re)
+		proctable_resolve_names(re->ctx.pt, &re->ev);
+}
+
 void replay_event_free(struct replay_event *re)
 {
 	if (!re)

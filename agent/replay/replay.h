@@ -77,6 +77,11 @@ int replay_object(struct replay *rp, const struct cJSON *obj, struct replay_even
 int replay_json(struct replay *rp, const char *text, size_t len, struct replay_event **out,
 		struct replay_err *err);
 
+/* Readies re for ruleset_match() or field extraction as the event loop's enrichment does (user and
+ * group names into the process table's cache, which evaluation reads). replay_object() leaves an
+ * event ready; call this when other events were replayed through the same context since. */
+void replay_event_prepare(struct replay_event *re);
+
 /* Frees an event. Accepts NULL. */
 void replay_event_free(struct replay_event *re);
 

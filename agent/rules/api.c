@@ -46,6 +46,11 @@ uint32_t ruleset_evt_mask(const struct ruleset *rs)
 	return rs ? rs->evt_mask : 0;
 }
 
+uint32_t ruleset_names_mask(const struct ruleset *rs)
+{
+	return rs ? rs->names_mask : 0;
+}
+
 const char *rule_name(const struct rule *r)
 {
 	return r->name;

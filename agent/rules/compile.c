@@ -1144,6 +1144,19 @@ static void analyse(struct ruleset *rs, struct rule *r)
 	set_inactive(rs, r, why);
 }
 
+/* Whether a condition reads a field whose descriptor has flag ff (in a check, or in val()). */
+static bool uses_flag(const struct cnode *n, uint32_t ff)
+{
+	size_t i;
+
+	if (n->kind == CN_CHECK)
+		return (n->lhs.f->flags & ff) || (n->rhs && (n->rhs->f->flags & ff));
+	for (i = 0; i < n->nkids; i++)
+		if (uses_flag(n->kids[i], ff))
+			return true;
+	return false;
+}
+
 /* ---- rules ---- */
 
 static void compile_rule(struct ruleset *rs, struct rule *r)
@@ -1251,6 +1264,10 @@ int ruleset_compile(struct ruleset *rs)
 	for (i = 0; i < rs->nrules; i++)
 		compile_rule(rs, rs->rules[i]);
 
+	/* event types whose conditions read user or group names: the loop resolves them first */
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i]->active && uses_flag(rs->rules[i]->root, OSP_FF_NAMES))
+			rs->names_mask |= rs->rules[i]->evt_mask;
 	/* index by event type, file order */
 	for (t = 0; t < OSP_ET_COUNT; t++) {
 		size_t n = 0;
@@ -1274,6 +1291,7 @@ int ruleset_compile(struct ruleset *rs)
 		for (t = 0; t < OSP_ET_COUNT; t++)
 			rs->nby_type[t] = 0;
 		rs->evt_mask = 0;
+		rs->names_mask = 0;
 	}
 	return 0;
 }

@@ -6,7 +6,7 @@
 
 #include "rules/internal.h"
 
-#define MAX_VALUES 64 /* values visited for a multi-valued field (ancestors) */
+#define MAX_VALUES OSP_ANCESTORS_MAX /* values visited for a multi-valued field (ancestors) */
 
 static int b64val(char c)
 {

@@ -324,6 +324,7 @@ struct ruleset {
 	struct rule **by_type[OSP_ET_COUNT];
 	size_t nby_type[OSP_ET_COUNT];
 	uint32_t evt_mask;
+	uint32_t names_mask; /* event types whose conditions read user or group names */
 	regex_t **regexes;
 	size_t nregexes, capregexes;
 	struct smap **sets;

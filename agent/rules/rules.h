@@ -72,12 +72,17 @@ const struct rule *ruleset_find(const struct ruleset *rs, const char *name);
 /* Event types (OSP_ETM_*) that at least one active rule can match: what the kernel side must send. */
 uint32_t ruleset_evt_mask(const struct ruleset *rs);
 
+/* Event types (OSP_ETM_*) for which some active rule's condition reads a user or group name
+ * (descriptor flag OSP_FF_NAMES): for those the caller resolves names before ruleset_match()
+ * (proctable_resolve_names()), since evaluation reads them from the cache only. */
+uint32_t ruleset_names_mask(const struct ruleset *rs);
+
 /* Called for each matching rule; return nonzero to stop matching this event. */
 typedef int (*rule_match_fn)(const struct rule *r, const struct osp_event *ev, void *arg);
 
 /* Evaluates the active rules indexed for ev's event type, in file order, calling cb for each match
- * (only the first one with RULE_MATCH_FIRST). Returns the number of matches. Allocates nothing; not
- * reentrant for one ruleset (it uses the ruleset's scratch buffers). */
+ * (only the first one with RULE_MATCH_FIRST). Returns the number of matches. Allocates nothing and does
+ * no I/O; not reentrant for one ruleset (it uses the ruleset's scratch buffers). */
 int ruleset_match(struct ruleset *rs, const struct osp_field_ctx *ctx, const struct osp_event *ev,
 		  rule_match_fn cb, void *arg);
 

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../common/fieldtext.h"
 #include "../common/suite.h"
 #include "proc/proctable.h"
 
@@ -116,7 +117,7 @@ static void test_seed_self_chain(void)
 	CU_ASSERT(p->cwd.p && p->cwd.p[0] == '/');
 	CU_ASSERT(p->cgroup.p && p->cgroup.p[0] == '/');
 	CU_ASSERT_EQUAL(p->uid, 0);
-	CU_ASSERT(proctable_exe_writable(p));
+	CU_ASSERT(p->flags & OSP_PF_EXE_WRITABLE);
 	/* the whole parent chain, as the kernel has it, up to pid 1 */
 	while (p && p->tgid != 1 && depth < 64) {
 		const struct osp_proc *q = proctable_parent(pt, p);
@@ -184,7 +185,6 @@ static void test_child_after_seed(void)
 	struct proctable *pt;
 	struct osp_proc key = {0};
 	struct osp_event ev = {.type = OSP_EV_OPEN};
-	char buf[256];
 	pid_t child;
 
 	if (need_root(__func__))
@@ -207,8 +207,7 @@ static void test_child_after_seed(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(ev.proc->exepath.p, "sleep"));
 	CU_ASSERT_STRING_EQUAL(ev.proc->comm, "sleep");
 	CU_ASSERT_EQUAL(ev.proc->argc, 2);
-	CU_ASSERT_EQUAL(proctable_fmt_cmdline(ev.proc, buf, sizeof(buf)), strlen("sleep 30"));
-	CU_ASSERT_STRING_EQUAL(buf, "sleep 30");
+	CU_ASSERT_STRING_EQUAL(osp_test_field(NULL, &ev, "proc.cmdline"), "sleep 30");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ev.parent);
 	CU_ASSERT_EQUAL(ev.parent->tgid, (uint32_t)getpid());
 
@@ -276,7 +275,7 @@ static void test_exe_writable(void)
 		ev.tgid = rec.tgid;
 		ev.proc = &rec;
 		proctable_apply(pt, &ev);
-		CU_ASSERT_EQUAL(proctable_exe_writable(ev.proc), mode);
+		CU_ASSERT_EQUAL((ev.proc->flags & OSP_PF_EXE_WRITABLE) != 0, mode);
 		CU_ASSERT(ev.proc->exe_ino != 0);
 		reap_child(child);
 	}

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/fieldtext.h"
 #include "../common/suite.h"
 #include "container/container.h"
 #include "fields/fields.h"
@@ -24,29 +25,7 @@ void tev_exec(struct tev *t, const char *comm, const char *exepath, const char *
 void tev_open(struct tev *t, const char *comm, const char *name, uint32_t flags, int64_t res);
 void tev_container(struct tev *t);
 
-static char scratch[OSP_FIELD_BUFSZ];
-
-/* The value of field `name` for ev as text, "<NA>" when missing. */
-static const char *get(const struct osp_field_ctx *ctx, const struct osp_event *ev,
-		       const char *name)
-{
-	static char out[4096];
-	const struct osp_field *f;
-	struct osp_farg arg;
-	struct osp_fval v = {.buf = scratch, .bufsz = sizeof(scratch)};
-	const char *why = NULL, *br = strchr(name, '[');
-	size_t nlen = br ? (size_t)(br - name) : strlen(name);
-
-	f = fields_resolve(name, nlen, br ? br + 1 : NULL, br ? strlen(br + 1) - 1 : 0, &arg, &why);
-	if (!f) {
-		snprintf(out, sizeof(out), "ERR %s", why);
-		return out;
-	}
-	fields_format(fields_get(f, ctx, ev, &arg, &v) ? &v : NULL, out, sizeof(out));
-	return out;
-}
-
-#define EQ(name, want) CU_ASSERT_STRING_EQUAL(get(&ctx, &t.ev, name), want)
+#define EQ(name, want) CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &t.ev, name), want)
 
 static void test_table_sorted(void)
 {

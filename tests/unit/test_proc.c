@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../common/fieldtext.h"
 #include "../common/suite.h"
 #include "proc/proctable.h"
 
@@ -125,7 +126,9 @@ static void test_ancestry(void)
 	struct proctable *pt = new_table(64);
 	struct exec_rec *r = calloc(1, sizeof(*r));
 	const struct osp_proc *p, *c;
-	struct osp_event ev;
+	struct osp_field_ctx ctx = {0};
+	struct osp_event ev, gp = {0};
+	struct osp_fval v = {0};
 	char buf[128];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
@@ -172,19 +175,24 @@ static void test_ancestry(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_EQUAL(p->tgid, 100);
 
-	/* proc.exe, proc.args, proc.cmdline (empty argument kept, as Falco joins them) */
-	CU_ASSERT_EQUAL(proctable_exe(ev.proc).len, 2);
-	CU_ASSERT_NSTRING_EQUAL(proctable_exe(ev.proc).p, "sh", 2);
-	CU_ASSERT_EQUAL(proctable_fmt_args(ev.proc, buf, sizeof(buf)), strlen("-c  id -u"));
-	CU_ASSERT_STRING_EQUAL(buf, "-c  id -u");
-	CU_ASSERT_EQUAL(proctable_fmt_cmdline(ev.proc, buf, sizeof(buf)), strlen("dash -c  id -u"));
-	CU_ASSERT_STRING_EQUAL(buf, "dash -c  id -u");
-	/* cut to fit, counted in full, always terminated */
-	CU_ASSERT_EQUAL(proctable_fmt_cmdline(ev.proc, buf, 6), strlen("dash -c  id -u"));
+	/* proc.exe, proc.args, proc.cmdline of the table's entries, through the field extractors
+	 * (an empty argument kept, as Falco joins them) */
+	ctx.pt = pt;
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.exe"), "sh");
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.args"), "-c  id -u");
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.cmdline"), "dash -c  id -u");
+	/* cut to fit the extraction buffer, always terminated */
+	v.buf = buf;
+	v.bufsz = 6;
+	CU_ASSERT_EQUAL(fields_get(fields_lookup("proc.cmdline", 12), &ctx, &ev, NULL, &v), 1);
+	CU_ASSERT_EQUAL(v.len, strlen("dash "));
 	CU_ASSERT_STRING_EQUAL(buf, "dash ");
 	p = proctable_ancestor(pt, &ev, 2);
-	CU_ASSERT_EQUAL(proctable_fmt_args(p, buf, sizeof(buf)), strlen("splash"));
-	CU_ASSERT_STRING_EQUAL(buf, "splash");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	gp.type = OSP_EV_OPEN;
+	gp.proc = (struct osp_proc *)p;
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &gp, "proc.args"), "splash");
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.aexe[2]"), "/sbin/init");
 
 	CU_ASSERT_PTR_EQUAL(proctable_lookup(pt, 100, 200 * MS), ev.parent);
 	CU_ASSERT_PTR_NULL(proctable_lookup(pt, 100, 201 * MS));
@@ -331,7 +339,7 @@ static void test_open_unknown(void)
 	CU_ASSERT(ev.proc->flags & OSP_PF_PARTIAL);
 	CU_ASSERT_PTR_NULL(ev.parent);
 	CU_ASSERT_PTR_NULL(ev.proc->exepath.p);
-	CU_ASSERT_EQUAL(proctable_exe(ev.proc).len, 0);
+	CU_ASSERT_STRING_EQUAL(osp_test_field(NULL, &ev, "proc.exe"), "<NA>");
 	for (i = 0; i < 3; i++) {
 		ev = apply_simple(pt, OSP_EV_OPEN, 5000, 7 * MS);
 		CU_ASSERT_STRING_EQUAL(ev.proc->comm, "k5000");

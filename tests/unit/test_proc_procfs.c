@@ -254,7 +254,7 @@ static void test_seed_fields(void)
 	CU_ASSERT_STRING_EQUAL(p->cgroup.p, "/user.slice/user-1000.slice/session-1.scope");
 	CU_ASSERT_STRING_EQUAL(p->cgroup_v1.p, "/user.slice/user-1000.slice");
 	CU_ASSERT(p->flags & OSP_PF_SEEDED);
-	CU_ASSERT(proctable_exe_writable(p)); /* euid 0 on a writable filesystem */
+	CU_ASSERT(p->flags & OSP_PF_EXE_WRITABLE); /* euid 0 on a writable filesystem */
 	CU_ASSERT(p->exe_ino != 0);
 	q = proctable_parent(pt, p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -270,7 +270,7 @@ static void test_seed_fields(void)
 	CU_ASSERT_EQUAL(p->pidns_ino, 4026532999u);
 	CU_ASSERT_STRING_EQUAL(p->cgroup.p, "/docker/0123456789ab");
 	CU_ASSERT_PTR_NULL(p->cgroup_v1.p);
-	CU_ASSERT_FALSE(proctable_exe_writable(p)); /* uid 1234 and a root-owned 0755 file */
+	CU_ASSERT_FALSE(p->flags & OSP_PF_EXE_WRITABLE); /* uid 1234 and a root-owned 0755 file */
 	q = proctable_parent(pt, p);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(q);
 	CU_ASSERT_EQUAL(q->tgid, 42);
@@ -302,10 +302,10 @@ static void test_seed_fields(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
 	CU_ASSERT_STRING_EQUAL(p->exepath.p, "/usr/bin/gone");
 	CU_ASSERT(p->flags & OSP_F_EXE_UNLINKED);
-	CU_ASSERT_FALSE(proctable_exe_from_memfd(p));
+	CU_ASSERT_FALSE(p->flags & OSP_F_EXE_MEMFD);
 	p = proctable_lookup(pt, 68, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	CU_ASSERT(proctable_exe_from_memfd(p));
+	CU_ASSERT(p->flags & OSP_F_EXE_MEMFD);
 	CU_ASSERT_STRING_EQUAL(p->exepath.p, "/memfd:evil");
 
 	/* a second seed finds everything known already */

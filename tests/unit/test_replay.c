@@ -5,13 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../common/fieldtext.h"
 #include "../common/suite.h"
 #include "proc/proctable.h"
 #include "replay/replay.h"
 
 static struct replay *rp;
-static char fbuf[OSP_FIELD_BUFSZ];
-static char text[512];
 
 /* One context for the suite, as the rules-test runner uses one for a whole run: events replayed
  * one after another must not disturb each other. Freed by the last test. */
@@ -43,25 +42,7 @@ static struct replay_event *rj(const char *json, struct replay_err *err)
 	return r ? NULL : re;
 }
 
-/* A field of the replayed event as text, "<NA>" when missing. */
-static const char *fv(const struct replay_event *re, const char *name)
-{
-	const struct osp_field *f;
-	struct osp_farg arg;
-	struct osp_fval v = {.buf = fbuf, .bufsz = sizeof(fbuf)};
-	const char *br = strchr(name, '['), *why = NULL;
-	size_t n = br ? (size_t)(br - name) : strlen(name);
-
-	f = fields_resolve(name, n, br ? br + 1 : NULL, br ? strlen(br + 1) - 1 : 0, &arg, &why);
-	if (!f)
-		return "<unknown>";
-	if (!fields_get(f, &re->ctx, &re->ev, &arg, &v))
-		return "<NA>";
-	fields_format(&v, text, sizeof(text));
-	return text;
-}
-
-#define FV(re, name, want) CU_ASSERT_STRING_EQUAL(fv(re, name), want)
+#define FV(re, name, want) CU_ASSERT_STRING_EQUAL(osp_test_field(&(re)->ctx, &(re)->ev, name), want)
 
 static void test_exec_process_fields(void)
 {
