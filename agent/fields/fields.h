@@ -108,6 +108,7 @@ enum osp_part {
 	OSP_PART_GROUP_NAME,
 	OSP_PART_LOGINNAME,
 	OSP_PART_FILENAME,
+	OSP_PART_ENV, /* the environment, "K=V K2=V2" (a value holding a space is cut there) */
 	/* the parent, and every ancestor */
 	OSP_PART_PNAME,
 	OSP_PART_PEXEPATH,
@@ -151,6 +152,7 @@ enum osp_part {
 	OSP_PART_POD_NAME,
 	OSP_PART_POD_UID,
 	OSP_PART_NS,
+	OSP_PART_CT_MOUNTS, /* "source:dest:mode:rdwr:propagation,..." */
 	OSP_PART_CT_LABEL,
 	OSP_PART_POD_LABEL,
 	OSP_PART_CT_LABELS,

@@ -543,7 +543,7 @@ static const struct osp_field proc_fields[] = {
       SETS(DURATION)),
     F("proc.env", S, A_OKEY, OSP_ETM_EXEC,
       "environment at exec, \"K=V K2=V2\"; [KEY]: one variable's value (exec events)", get_proc_env,
-      CHECKED),
+      SETS(ENV)),
     F("proc.exe", S, 0, ALL, "argv[0] as the process was invoked", get_proc_exe, SETS(EXE)),
     F("proc.exe_ino", I, 0, ALL, "inode of the executable", get_proc_exe_ino, SETS(EXE_INO)),
     F("proc.exe_ino.ctime", U, 0, ALL, "ctime of the executable's inode, ns since the epoch",

@@ -499,6 +499,56 @@ static int build_labels(struct replay_build *b, const cJSON *obj, const struct r
 	return 0;
 }
 
+/* container.mounts back into mounts: entries split at ',', each read from the right
+ * (propagation, rdwr, mode) so that a ':' in a path stays in it; the check pass then compares the
+ * mounts formatted again with the input. */
+static int build_mounts(struct replay_build *b, struct osp_container *c)
+{
+	const char *v, *e, *key = b->part_key[OSP_PART_CT_MOUNTS];
+	struct osp_mount *m;
+	uint32_t n = 1, i = 0;
+	int r = replay_get_str(b, b->part[OSP_PART_CT_MOUNTS], key, REPLAY_STR_MAX, &v);
+
+	if (r || !v || !*v)
+		return r;
+	for (e = v; *e; e++)
+		n += *e == ',';
+	if (n > OSP_CT_MOUNTS_MAX)
+		return replay_fail(b, key, "more than %d mounts", OSP_CT_MOUNTS_MAX);
+	m = (struct osp_mount *)replay_store_alloc(&b->re->store, n * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	for (; i < n; i++, v = e + 1) {
+		const char *cut[4] = {NULL}, *p;
+		char *t;
+		int k = 0;
+
+		e = strchr(v, ',');
+		if (!e)
+			e = v + strlen(v);
+		for (p = e; p > v && k < 4; p--)
+			if (p[-1] == ':')
+				cut[k++] = p - 1;
+		if (k < 4 || (strncmp(cut[1] + 1, "true:", 5) && strncmp(cut[1] + 1, "false:", 6)))
+			return replay_fail(
+			    b, key, "mount %u: expected source:dest:mode:true|false:propagation",
+			    i + 1);
+		t = replay_store_str(&b->re->store, v, (size_t)(e - v));
+		if (!t)
+			return -ENOMEM;
+		/* t holds source:dest:mode:rdwr:propagation: cut it at the four colons */
+		m[i].source = t;
+		m[i].dest = t + (cut[3] - v) + 1;
+		m[i].mode = t + (cut[2] - v) + 1;
+		m[i].rdwr = cut[1][1] == 't';
+		m[i].propagation = t + (cut[0] - v) + 1;
+		t[cut[3] - v] = t[cut[2] - v] = t[cut[1] - v] = t[cut[0] - v] = '\0';
+	}
+	c->mounts = m;
+	c->nmounts = n;
+	return 0;
+}
+
 static int build_container(struct replay_build *b, struct osp_container **out)
 {
 	static const struct {
@@ -559,6 +609,8 @@ static int build_container(struct replay_build *b, struct osp_container **out)
 		return r;
 	if (b->part[OSP_PART_CT_PRIV])
 		c->privileged = replay_is_true(b->part[OSP_PART_CT_PRIV]) ? 1 : 0;
+	if ((r = build_mounts(b, c)))
+		return r;
 	if ((r = build_labels(b, b->part[OSP_PART_CT_LABELS], b->clab, b->nclab, "container.labels",
 			      &c->labels, &c->nlabels)) ||
 	    (r = build_labels(b, b->part[OSP_PART_POD_LABELS], b->plab, b->nplab, "k8s.pod.labels",
@@ -608,6 +660,29 @@ static int build_time(struct replay_build *b, struct osp_event *ev)
 					   "expected YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ");
 		ev->ts = (uint64_t)timegm(&tm) * 1000000000ull + frac;
 	}
+	return 0;
+}
+
+/* proc.env back into the environment: "K=V K2=V2", split at each space (joined again, it reads
+ * the same; a value that held a space is cut there, as a recording cannot tell). */
+static int build_env(struct replay_build *b, struct osp_event *ev)
+{
+	const char *v, *key = b->part_key[OSP_PART_ENV];
+	char *env;
+	size_t n, i;
+	int r = replay_get_str(b, b->part[OSP_PART_ENV], key, OSP_ENV_MAX - 1, &v);
+
+	if (r || !v)
+		return r;
+	n = strlen(v);
+	env = replay_store_alloc(&b->re->store, n + 1);
+	if (!env)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		env[i] = v[i] == ' ' ? '\0' : v[i];
+	env[n] = '\0';
+	ev->exec_env.p = env;
+	ev->exec_env.len = (uint32_t)(n + 1);
 	return 0;
 }
 
@@ -729,6 +804,8 @@ int replay_build_event(struct replay_build *b, const cJSON *obj)
 		ev->parent = &re->parent;
 	}
 	if (ev->type == OSP_EV_OPEN && (r = build_open(b, ev)))
+		return r;
+	if (ev->type == OSP_EV_EXEC && (r = build_env(b, ev)))
 		return r;
 	if (ev->type == OSP_EV_EXIT && b->part[OSP_PART_STATUS]) {
 		int64_t st;
