@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -68,6 +69,8 @@ static int start(struct it_agent *a, const char *mode, const char *const *extra_
 
 		if (o < 0 || e < 0)
 			_exit(126);
+		/* an interrupted test run must not leave an agent behind */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(o, 1);
 		dup2(e, 2);
 		execv(bin, (char *const *)argv);
