@@ -113,8 +113,8 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 	p->exe_ino = e->exe_ino;
 	p->exe_ctime = e->exe_ctime;
 	p->exe_mtime = e->exe_mtime;
-	p->flags =
-	    e->flags & (OSP_F_EXE_UPPER | OSP_F_EXE_MEMFD | OSP_F_EXE_UNLINKED | OSP_F_EXE_DETACHED);
+	p->flags = e->flags &
+		   (OSP_F_EXE_UPPER | OSP_F_EXE_MEMFD | OSP_F_EXE_UNLINKED | OSP_F_EXE_DETACHED);
 	p->parent_start_time = e->parent_start_time;
 	p->cgroup_id = e->cgroup_id;
 	p->cap_effective = e->cap_effective;
@@ -207,7 +207,8 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 		/* the caller's pointer was bad, or a relative path lost its base (truncated): what
 		 * the kernel opened is the best name left, if it opened anything */
 		if (o->realpath.p)
-			set_str(&o->name, d->name, normalize_detached(o->realpath.p, d->name, sizeof(d->name)));
+			set_str(&o->name, d->name,
+				normalize_detached(o->realpath.p, d->name, sizeof(d->name)));
 		return 0;
 	}
 	/* a relative path below a detached cwd/dirfd is named inside that filesystem, marked */

@@ -172,7 +172,7 @@ static long walk_step(__u32 i, void *arg)
 	return 0;
 }
 
-#define OSP_WALK_TRUNC 1u	   /* walk_path(): the path was cut (counted) */
+#define OSP_WALK_TRUNC 1u    /* walk_path(): the path was cut (counted) */
 #define OSP_WALK_DETACHED 2u /* walk_path(): the file is on a detached mount */
 
 /* Walks (dentry, vfsmnt) up to the process's root (root_dentry, root_mnt), crossing mount points the way
@@ -180,8 +180,8 @@ static long walk_step(__u32 i, void *arg)
  * limit bytes. A file on a detached mount is named by its path inside its own filesystem. Stores the
  * bytes written in *len. Returns OSP_WALK_* bits: 0 for a whole path below the process's root. */
 static __always_inline __u32 walk_path(struct dentry *dentry, struct vfsmount *vfsmnt,
-				     struct dentry *root_dentry, struct vfsmount *root_mnt,
-				     char *buf, __u32 base, __u32 limit, __u16 *len)
+				       struct dentry *root_dentry, struct vfsmount *root_mnt,
+				       char *buf, __u32 base, __u32 limit, __u16 *len)
 {
 	struct walk_ctx w = {
 	    .dentry = dentry,

@@ -184,8 +184,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	fs = p->fs;
 	file = bprm->file;
 	fill_exe_flags(e, file);
-	w = walk_path(file->f_path.dentry, file->f_path.mnt, fs->root.dentry, fs->root.mnt, e->exe, 0,
-		      OSP_PATH_MAX, &e->exe_len);
+	w = walk_path(file->f_path.dentry, file->f_path.mnt, fs->root.dentry, fs->root.mnt, e->exe,
+		      0, OSP_PATH_MAX, &e->exe_len);
 	if (w & OSP_WALK_TRUNC)
 		e->flags |= OSP_F_EXE_TRUNC;
 	if (w & OSP_WALK_DETACHED)

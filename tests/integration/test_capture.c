@@ -347,7 +347,7 @@ static void test_runc_container(void)
 	/* the container's command, found by its argv in the container's cgroup: runc's own re-exec
 	 * (see test_runc_cloned_binary) may come first in that cgroup, or not */
 	ex = it_find_kv(&agent, "evt.type", "execve", "proc.cgroup", cgroup, "proc.cmdline",
-			"cat /etc/passwd", NULL);
+			"cat /etc/passwd", (const char *)NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
 	CU_ASSERT_STRING_EQUAL(it_str(ex, "proc.name"), "cat");
 	/* busybox, resolved relative to the container's root, not the bundle path on the host */
@@ -410,7 +410,7 @@ static void test_container_identity(void)
 	CU_ASSERT_FATAL(collect() == 0);
 	CU_ASSERT_EQUAL_FATAL(docker_status, 0);
 	ex = it_find_kv(&agent, "evt.type", "execve", "proc.cgroup", docker_cgroup, "proc.cmdline",
-			"cat /etc/group", NULL);
+			"cat /etc/group", (const char *)NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
 	memcpy(short_id, docker_id, 12);
 	short_id[12] = '\0';

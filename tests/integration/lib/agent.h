@@ -33,7 +33,7 @@ const cJSON *it_find(const struct it_agent *a, const char *type, int pid, const 
 		     const char *value);
 
 /* The first event whose string fields equal the given values: key, value pairs, NULL-terminated
- * (it_find_kv(a, "evt.type", "execve", "proc.cmdline", "cat /etc/passwd", NULL)). Finds a process by
+ * (it_find_kv(a, "evt.type", "execve", "proc.cmdline", "cat /etc/passwd", (const char *)NULL)). Finds a process by
  * what identifies it, never by the order of events. */
 const cJSON *it_find_kv(const struct it_agent *a, ...) __attribute__((sentinel));
 
