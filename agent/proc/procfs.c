@@ -14,7 +14,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "path.h"
+#include "decode/path.h"
 
 #define STAT_BUF 1024
 #define STATUS_BUF 4096
