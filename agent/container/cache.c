@@ -352,26 +352,6 @@ const struct osp_container *container_resolve(struct container_cache *cache,
 	return container_resolve_ref(cache, &ref);
 }
 
-unsigned int container_cache_gc(struct container_cache *cache, uint64_t max_idle_ms)
-{
-	uint64_t now = now_ms();
-	unsigned int removed = 0;
-	uint32_t i;
-
-	if (!cache)
-		return 0;
-	for (i = 0; i < cache->cap; i++) {
-		struct ct_entry *ent = &cache->e[i];
-
-		if (ent->used && now - ent->last_use_ms >= max_idle_ms) {
-			unlink_entry(cache, ent);
-			removed++;
-		}
-	}
-	cache->st.gc_removed += removed;
-	return removed;
-}
-
 void container_cache_get_stats(const struct container_cache *cache,
 			       struct container_cache_stats *out)
 {

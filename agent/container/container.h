@@ -1,9 +1,10 @@
 /* Container identity and metadata, as the rule fields container.* and k8s.* read it.
  *
- * Contract shared by container/ (which fills it) and fields.c (which reads it). A struct osp_container is
- * owned by the container cache; pointers to it stay valid until container_cache_gc() removes it, which
- * never happens while an event that points to it is being processed. Strings are NUL-terminated, ""
- * when unknown (fields report an unknown string as missing, never as "").
+ * Contract shared by container/ (which fills it) and agent/fields/ (which reads it). A struct
+ * osp_container is owned by the container cache; pointers to it stay valid until the cache evicts it
+ * (container_resolve() of another container, when the cache is full), which never happens while an
+ * event that points to it is being processed. Strings are NUL-terminated, "" when unknown (fields
+ * report an unknown string as missing, never as "").
  */
 #ifndef OSP_CONTAINER_H
 #define OSP_CONTAINER_H
@@ -179,7 +180,6 @@ struct container_cache_stats {
 	uint64_t
 	    metadata_missing; /* reads that found no state for the id (gone, or not yet there) */
 	uint64_t metadata_errors; /* reads that found malformed or unreadable state */
-	uint64_t gc_removed;	  /* entries removed by container_cache_gc() */
 	uint64_t mounts_dropped;  /* mounts not kept (malformed, or past OSP_CT_MOUNTS_MAX) */
 };
 
@@ -206,16 +206,13 @@ void container_cache_set_pod_labels_provider(struct container_cache *cache,
  * host process. On first sight of a container id reads its runtime state (a few small files); a known
  * id is a hash lookup that neither allocates nor does I/O, except that an entry whose metadata is
  * incomplete (state not found yet, or already gone) is re-read at most every retry_interval_ms.
- * The pointer stays valid until container_cache_gc() or an eviction removes the entry. */
+ * The pointer stays valid until an eviction removes the entry. */
 const struct osp_container *container_resolve(struct container_cache *cache,
 					      const struct osp_proc *p);
 
 /* Same, from a parsed reference. */
 const struct osp_container *container_resolve_ref(struct container_cache *cache,
 						  const struct container_ref *ref);
-
-/* Removes entries not resolved for max_idle_ms. Call between events only. Returns the number removed. */
-unsigned int container_cache_gc(struct container_cache *cache, uint64_t max_idle_ms);
 
 void container_cache_get_stats(const struct container_cache *cache,
 			       struct container_cache_stats *out);
