@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "rules/rules.h"
 
 static void print_mask(FILE *out, uint32_t mask)
@@ -18,7 +19,7 @@ static void print_mask(FILE *out, uint32_t mask)
 	}
 }
 
-int rules_cli_check(int argc, char **argv, FILE *out, FILE *err)
+int cli_rules_check(int argc, char **argv, FILE *out, FILE *err)
 {
 	const char **paths = NULL;
 	struct ruleset *rs = NULL;

@@ -1,10 +1,10 @@
-/* Rule test cases: see ruletest.h and docs/rule-tests.md.
+/* Rule test cases: see cli.h and docs/rule-tests.md.
  *
  * Test files are read whole with libyaml's document loader (every node keeps its line and column),
  * each event mapping is converted to a JSON object typed by the field it names (replay_key_type():
  * `proc.tty: 34816` is an integer, `container.image.tag: 1.42` a string), and replayed.
  */
-#include "cli/rules_test.h"
+#include "cli/cli.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -442,11 +442,11 @@ static void tset_free(struct tset *ts)
 	free(ts->files);
 }
 
-int ruletest_run(const char *const *rules, size_t nrules, const char *const *tests, size_t ntests,
-		 FILE *out, FILE *err, struct ruletest_result *res)
+int cli_rules_test_run(const char *const *rules, size_t nrules, const char *const *tests,
+		       size_t ntests, FILE *out, FILE *err, struct cli_rules_test_result *res)
 {
 	struct tset ts = {.err = err};
-	struct ruletest_result r = {0};
+	struct cli_rules_test_result r = {0};
 	struct ruleset *rs = NULL;
 	struct replay *rp = NULL;
 	size_t i;
@@ -529,7 +529,7 @@ static void usage(FILE *f)
 		   "Exit status: 0 all passed, 1 a case failed, 2 bad usage or a load error.\n");
 }
 
-int rules_cli_test(int argc, char **argv, FILE *out, FILE *err)
+int cli_rules_test(int argc, char **argv, FILE *out, FILE *err)
 {
 	const char **rules = NULL, **tests = NULL;
 	size_t nrules = 0, ntests = 0;
@@ -565,7 +565,7 @@ int rules_cli_test(int argc, char **argv, FILE *out, FILE *err)
 		usage(err);
 		goto cleanup;
 	}
-	status = ruletest_run(rules, nrules, tests, ntests, out, err, NULL);
+	status = cli_rules_test_run(rules, nrules, tests, ntests, out, err, NULL);
 cleanup:
 	free(rules);
 	free(tests);

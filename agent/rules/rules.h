@@ -118,11 +118,4 @@ const char *rule_output_field_name(const struct rule *r, size_t i);
 int rule_output_field_get(const struct rule *r, size_t i, const struct osp_field_ctx *ctx,
 			  const struct osp_event *ev, struct osp_fval *v);
 
-/* `osprey rules check PATH...`. argv[0] is the subcommand's own name and is skipped (getopt style);
- * argv[1..argc) are paths, or "-q"/"--quiet" (errors only). Prints every diagnostic to err as
- * "file:line:col: message" (warnings as "file:line:col: warning: message"), then one line per rule to
- * out: active and the event types it is indexed under, or inactive and why. Returns the exit status:
- * 0 when there is no error, 1 on any error, 2 on bad usage. */
-int rules_cli_check(int argc, char **argv, FILE *out, FILE *err);
-
 #endif

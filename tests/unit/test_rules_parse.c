@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
+#include "cli/cli.h"
 #include "rules/rules.h"
 
 struct ruleset *tr_load(const char *yaml);
@@ -214,7 +215,7 @@ static void test_cli(void)
 	fclose(f);
 	fo = fmemopen(out, sizeof(out) - 1, "w");
 	fe = fmemopen(err, sizeof(err) - 1, "w");
-	rc = rules_cli_check(2, argv, fo, fe);
+	rc = cli_rules_check(2, argv, fo, fe);
 	fclose(fo);
 	fclose(fe);
 	CU_ASSERT_EQUAL(rc, 1);
@@ -226,10 +227,10 @@ static void test_cli(void)
 
 	argv[1] = "--bogus";
 	fe = fmemopen(err, sizeof(err) - 1, "w");
-	CU_ASSERT_EQUAL(rules_cli_check(2, argv, stdout, fe), 2);
+	CU_ASSERT_EQUAL(cli_rules_check(2, argv, stdout, fe), 2);
 	fclose(fe);
 	fe = fopen("/dev/null", "w");
-	CU_ASSERT_EQUAL(rules_cli_check(1, argv, stdout, fe), 2);
+	CU_ASSERT_EQUAL(cli_rules_check(1, argv, stdout, fe), 2);
 	fclose(fe);
 }
 

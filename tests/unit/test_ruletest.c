@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
-#include "cli/rules_test.h"
+#include "cli/cli.h"
 
 static const char rules_yaml[] =
     "- rule: Shell run\n"
@@ -94,12 +94,12 @@ static void test_deliberate_failure(void)
 {
 	const char *rules = write_tmp("rules.yaml", rules_yaml);
 	const char *cases = write_tmp("cases.yaml", cases_yaml);
-	struct ruletest_result res;
+	struct cli_rules_test_result res;
 	struct cap c;
 	int st;
 
 	cap_open(&c);
-	st = ruletest_run(&rules, 1, &cases, 1, c.fo, c.fe, &res);
+	st = cli_rules_test_run(&rules, 1, &cases, 1, c.fo, c.fe, &res);
 	cap_close(&c);
 	CU_ASSERT_EQUAL(st, 1);
 	CU_ASSERT_EQUAL(res.passed, 3);
@@ -123,7 +123,7 @@ static void expect_load_error(const char *yaml, const char *where_what)
 	int st;
 
 	cap_open(&c);
-	st = ruletest_run(&rules, 1, &cases, 1, c.fo, c.fe, NULL);
+	st = cli_rules_test_run(&rules, 1, &cases, 1, c.fo, c.fe, NULL);
 	cap_close(&c);
 	snprintf(want, sizeof(want), "%s:%s", cases, where_what);
 	CU_ASSERT_EQUAL(st, 2);
@@ -158,9 +158,9 @@ static void test_cli(void)
 	struct cap c;
 
 	cap_open(&c);
-	CU_ASSERT_EQUAL(rules_cli_test(2, noargs, c.fo, c.fe), 2); /* no -r */
-	CU_ASSERT_EQUAL(rules_cli_test(2, help, c.fo, c.fe), 0);
-	CU_ASSERT_EQUAL(rules_cli_test(2, badopt, c.fo, c.fe), 2);
+	CU_ASSERT_EQUAL(cli_rules_test(2, noargs, c.fo, c.fe), 2); /* no -r */
+	CU_ASSERT_EQUAL(cli_rules_test(2, help, c.fo, c.fe), 0);
+	CU_ASSERT_EQUAL(cli_rules_test(2, badopt, c.fo, c.fe), 2);
 	cap_close(&c);
 	CU_ASSERT_PTR_NOT_NULL(strstr(c.out, "usage: osprey rules test"));
 	cap_free(&c);
@@ -174,7 +174,7 @@ static void test_default_rules(void)
 	int st;
 
 	cap_open(&c);
-	st = rules_cli_test(4, argv, c.fo, c.fe);
+	st = cli_rules_test(4, argv, c.fo, c.fe);
 	cap_close(&c);
 	CU_ASSERT_EQUAL(st, 0);
 	CU_ASSERT_PTR_NULL(strstr(c.out, "FAIL"));
