@@ -7,7 +7,6 @@
 #include "cli/cli.h"
 
 #include <cjson/cJSON.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -18,6 +17,7 @@
 
 #include "replay/replay.h"
 #include "rules/rules.h"
+#include "rules/yaml.h"
 
 struct tcase {
 	char *name;
@@ -52,22 +52,9 @@ static void terr(struct tset *ts, const char *file, const yaml_mark_t *m, const 
 	ts->nerrors++;
 }
 
-static bool scalar_is(const yaml_node_t *n, const char *s)
-{
-	return n && n->type == YAML_SCALAR_NODE && n->data.scalar.length == strlen(s) &&
-	       !memcmp(n->data.scalar.value, s, n->data.scalar.length);
-}
-
 static bool plain(const yaml_node_t *n)
 {
 	return n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-}
-
-static bool is_null(const yaml_node_t *n)
-{
-	return n->type == YAML_SCALAR_NODE && plain(n) &&
-	       (!n->data.scalar.length || scalar_is(n, "null") || scalar_is(n, "~") ||
-		scalar_is(n, "Null") || scalar_is(n, "NULL"));
 }
 
 static const char *sval(const yaml_node_t *n)
@@ -82,7 +69,7 @@ static cJSON *scalar_json(struct tset *ts, const char *file, const char *key, co
 	const char *s = sval(n);
 	cJSON *j;
 
-	if (is_null(n))
+	if (rules_yaml_is_null(n))
 		return cJSON_CreateNull();
 	if (t == REPLAY_VT_INT) {
 		const char *d = s[0] == '-' ? s + 1 : s;
@@ -106,10 +93,12 @@ static cJSON *scalar_json(struct tset *ts, const char *file, const char *key, co
 	}
 	if (t == REPLAY_VT_BOOL) {
 		if (plain(n) &&
-		    (scalar_is(n, "true") || scalar_is(n, "True") || scalar_is(n, "TRUE")))
+		    (rules_yaml_scalar_is(n, "true") || rules_yaml_scalar_is(n, "True") ||
+		     rules_yaml_scalar_is(n, "TRUE")))
 			return cJSON_CreateBool(1);
 		if (plain(n) &&
-		    (scalar_is(n, "false") || scalar_is(n, "False") || scalar_is(n, "FALSE")))
+		    (rules_yaml_scalar_is(n, "false") || rules_yaml_scalar_is(n, "False") ||
+		     rules_yaml_scalar_is(n, "FALSE")))
 			return cJSON_CreateBool(0);
 		terr(ts, file, &n->start_mark, "%s: expected true or false, got '%s'", key, s);
 		return NULL;
@@ -129,7 +118,7 @@ static cJSON *value_json(struct tset *ts, const char *file, yaml_document_t *doc
 
 	if (n->type == YAML_SCALAR_NODE) {
 		if (t == REPLAY_VT_LIST || t == REPLAY_VT_OBJECT) {
-			if (is_null(n))
+			if (rules_yaml_is_null(n))
 				return cJSON_CreateNull();
 			terr(ts, file, &n->start_mark, "%s: expected a %s", key,
 			     t == REPLAY_VT_LIST ? "list" : "map");
@@ -229,7 +218,7 @@ static const yaml_mark_t *key_mark(yaml_document_t *doc, const yaml_node_t *ev, 
 		for (p = ev->data.mapping.pairs.start; p < ev->data.mapping.pairs.top; p++) {
 			const yaml_node_t *k = yaml_document_get_node(doc, p->key);
 
-			if (scalar_is(k, key))
+			if (rules_yaml_scalar_is(k, key))
 				return &k->start_mark;
 		}
 	return &ev->start_mark;
@@ -268,11 +257,11 @@ static int load_case(struct tset *ts, struct replay *rp, const char *file, yaml_
 		const yaml_node_t *k = yaml_document_get_node(doc, p->key);
 		const yaml_node_t *v = yaml_document_get_node(doc, p->value);
 
-		if (scalar_is(k, "name") && !name)
+		if (rules_yaml_scalar_is(k, "name") && !name)
 			name = v;
-		else if (scalar_is(k, "event") && !event)
+		else if (rules_yaml_scalar_is(k, "event") && !event)
 			event = v;
-		else if (scalar_is(k, "expect") && !expect)
+		else if (rules_yaml_scalar_is(k, "expect") && !expect)
 			expect = v;
 		else {
 			terr(ts, file, k ? &k->start_mark : &item->start_mark,
@@ -281,7 +270,8 @@ static int load_case(struct tset *ts, struct replay *rp, const char *file, yaml_
 			return 0;
 		}
 	}
-	if (!name || name->type != YAML_SCALAR_NODE || is_null(name) || !event || !expect) {
+	if (!name || name->type != YAML_SCALAR_NODE || rules_yaml_is_null(name) || !event ||
+	    !expect) {
 		terr(
 		    ts, file, &item->start_mark,
 		    "a test case needs name (a string), event (a map) and expect (a rule or null)");
@@ -298,8 +288,8 @@ static int load_case(struct tset *ts, struct replay *rp, const char *file, yaml_
 	c.line = item->start_mark.line + 1;
 	c.col = item->start_mark.column + 1;
 	c.name = strdup(sval(name));
-	c.expect = is_null(expect) ? NULL : strdup(sval(expect));
-	if (!c.name || (!is_null(expect) && !c.expect)) {
+	c.expect = rules_yaml_is_null(expect) ? NULL : strdup(sval(expect));
+	if (!c.name || (!rules_yaml_is_null(expect) && !c.expect)) {
 		ret = -ENOMEM;
 		goto cleanup;
 	}
@@ -362,7 +352,7 @@ static int load_file(struct tset *ts, struct replay *rp, const char *path)
 	}
 	have_doc = true;
 	root = yaml_document_get_root_node(&doc);
-	if (!root || is_null(root))
+	if (!root || rules_yaml_is_null(root))
 		goto cleanup; /* an empty file: no case */
 	if (root->type != YAML_SEQUENCE_NODE) {
 		terr(ts, file, &root->start_mark, "a test file is a list of cases");
@@ -382,22 +372,27 @@ cleanup:
 	return ret;
 }
 
-static int yaml_name(const struct dirent *de)
-{
-	size_t n = strlen(de->d_name);
+struct load_arg {
+	struct tset *ts;
+	struct replay *rp;
+};
 
-	if (de->d_name[0] == '.')
+static int load_dir_file(void *arg, const char *path, int err)
+{
+	struct load_arg *la = arg;
+
+	if (err) {
+		terr(la->ts, path, NULL, "path too long");
 		return 0;
-	return (n > 5 && !strcmp(de->d_name + n - 5, ".yaml")) ||
-	       (n > 4 && !strcmp(de->d_name + n - 4, ".yml"));
+	}
+	return load_file(la->ts, la->rp, path);
 }
 
 static int load_path(struct tset *ts, struct replay *rp, const char *path)
 {
-	struct dirent **list = NULL;
+	struct load_arg la = {ts, rp};
 	struct stat st;
-	char sub[4096];
-	int n, i, ret = 0;
+	int ret;
 
 	if (stat(path, &st)) {
 		terr(ts, path, NULL, "%s", strerror(errno));
@@ -405,19 +400,11 @@ static int load_path(struct tset *ts, struct replay *rp, const char *path)
 	}
 	if (!S_ISDIR(st.st_mode))
 		return load_file(ts, rp, path);
-	n = scandir(path, &list, yaml_name, alphasort);
-	if (n < 0) {
-		terr(ts, path, NULL, "%s", strerror(errno));
+	ret = rules_yaml_dir(path, load_dir_file, &la);
+	if (ret < 0 && ret != -ENOMEM) {
+		terr(ts, path, NULL, "%s", strerror(-ret));
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		if (!ret) {
-			snprintf(sub, sizeof(sub), "%s/%s", path, list[i]->d_name);
-			ret = load_file(ts, rp, sub);
-		}
-		free(list[i]);
-	}
-	free(list);
 	return ret;
 }
 

@@ -103,52 +103,63 @@ static int get_evt_rawtime_ns(const struct osp_field_ctx *c, const struct osp_ev
 	return ev->ts ? fields_set_uint(o, ev->ts % 1000000000ull) : 0;
 }
 
-static int fmt_time(const struct osp_event *ev, struct osp_fval *o, const char *tfmt, bool utc,
-		    const char *tail, bool nanos)
+/* The event time as evt.time (local, ns), evt.time.s (local), evt.time.iso8601 (UTC, ns, Z) or
+ * evt.datetime (local date and time, ns). */
+enum time_form { TF_TIME, TF_TIME_S, TF_ISO8601, TF_DATETIME };
+
+static int fmt_time(const struct osp_event *ev, struct osp_fval *o, enum time_form k)
 {
 	time_t sec = (time_t)(ev->ts / 1000000000ull);
+	uint64_t ns = ev->ts % 1000000000ull;
 	struct tm tm;
 	char head[64];
 	size_t n;
 
 	if (!ev->ts)
 		return 0;
-	if (!(utc ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
+	if (!(k == TF_ISO8601 ? gmtime_r(&sec, &tm) : localtime_r(&sec, &tm)))
 		return 0;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	n = strftime(head, sizeof(head), tfmt, &tm); /* tfmt: one of the literals below */
-#pragma GCC diagnostic pop
+	switch (k) {
+	case TF_TIME:
+	case TF_TIME_S:
+		n = strftime(head, sizeof(head), "%H:%M:%S", &tm);
+		break;
+	case TF_ISO8601:
+		n = strftime(head, sizeof(head), "%Y-%m-%dT%H:%M:%S", &tm);
+		break;
+	default:
+		n = strftime(head, sizeof(head), "%Y-%m-%d %H:%M:%S", &tm);
+		break;
+	}
 	if (!n)
 		return 0;
-	if (!nanos)
-		return fields_set_fmt(o, "%s%s", head, tail);
-	return fields_set_fmt(o, "%s.%09" PRIu64 "%s", head, (uint64_t)(ev->ts % 1000000000ull),
-			      tail);
+	if (k == TF_TIME_S)
+		return fields_set_fmt(o, "%s", head);
+	return fields_set_fmt(o, "%s.%09" PRIu64 "%s", head, ns, k == TF_ISO8601 ? "Z" : "");
 }
 
 static int get_evt_time(const struct osp_field_ctx *c, const struct osp_event *ev,
 			const struct osp_farg *a, struct osp_fval *o)
 {
-	return fmt_time(ev, o, "%H:%M:%S", false, "", true);
+	return fmt_time(ev, o, TF_TIME);
 }
 
 static int get_evt_time_s(const struct osp_field_ctx *c, const struct osp_event *ev,
 			  const struct osp_farg *a, struct osp_fval *o)
 {
-	return fmt_time(ev, o, "%H:%M:%S", false, "", false);
+	return fmt_time(ev, o, TF_TIME_S);
 }
 
 static int get_evt_time_iso8601(const struct osp_field_ctx *c, const struct osp_event *ev,
 				const struct osp_farg *a, struct osp_fval *o)
 {
-	return fmt_time(ev, o, "%Y-%m-%dT%H:%M:%S", true, "Z", true);
+	return fmt_time(ev, o, TF_ISO8601);
 }
 
 static int get_evt_datetime(const struct osp_field_ctx *c, const struct osp_event *ev,
 			    const struct osp_farg *a, struct osp_fval *o)
 {
-	return fmt_time(ev, o, "%Y-%m-%d %H:%M:%S", false, "", true);
+	return fmt_time(ev, o, TF_DATETIME);
 }
 
 static bool is_open_read(uint32_t fl)
