@@ -38,7 +38,7 @@ const struct rule *ruleset_rule(const struct ruleset *rs, size_t i)
 
 const struct rule *ruleset_find(const struct ruleset *rs, const char *name)
 {
-	return rs ? smap_get(&rs->rules_by_name, name, strlen(name)) : NULL;
+	return rs ? rules_smap_get(&rs->rules_by_name, name, strlen(name)) : NULL;
 }
 
 uint32_t ruleset_evt_mask(const struct ruleset *rs)

@@ -100,8 +100,9 @@ static int transform(uint8_t tr, struct osp_fval *v, char *other)
 	}
 }
 
-int cfield_get(struct ruleset *rs, const struct cfield *cf, uint32_t nth, int slot,
-	       const struct osp_field_ctx *ctx, const struct osp_event *ev, struct osp_fval *v)
+int rules_cfield_get(struct ruleset *rs, const struct cfield *cf, uint32_t nth, int slot,
+		     const struct osp_field_ctx *ctx, const struct osp_event *ev,
+		     struct osp_fval *v)
 {
 	struct osp_farg a = cf->arg;
 	uint8_t i;
@@ -244,8 +245,8 @@ static bool str_op_dynamic(enum cmp_op op, const struct osp_fval *v, const struc
 	}
 }
 
-bool check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fval *v,
-		 const struct osp_field_ctx *ctx, const struct osp_event *ev)
+bool rules_check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fval *v,
+		       const struct osp_field_ctx *ctx, const struct osp_event *ev)
 {
 	bool numeric =
 	    v->type == OSP_FT_INT64 || v->type == OSP_FT_UINT64 || v->type == OSP_FT_BOOL;
@@ -255,7 +256,7 @@ bool check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fva
 	if (n->rhs) {
 		struct osp_fval w;
 
-		if (!ev || !cfield_get(rs, n->rhs, 0, 2, ctx, ev, &w))
+		if (!ev || !rules_cfield_get(rs, n->rhs, 0, 2, ctx, ev, &w))
 			return false;
 		if (numeric)
 			return num_op(n->op, cmp_num(v, w.i));
@@ -295,7 +296,7 @@ bool check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fva
 		return fnmatch(n->s, v->s, FNM_CASEFOLD) == 0;
 	case OP_IN:
 	case OP_INTERSECTS:
-		return smap_get(n->set, v->s, v->len) != NULL;
+		return rules_smap_get(n->set, v->s, v->len) != NULL;
 	case OP_PMATCH:
 		return pmatch(n, v->s, v->len);
 	case OP_REGEX:
@@ -313,9 +314,9 @@ static bool eval_check(struct ruleset *rs, const struct cnode *n, const struct o
 	bool all = n->op == OP_IN && n->lhs.f->type == OSP_FT_LIST, any = false;
 
 	for (nth = 0; nth < MAX_VALUES; nth++) {
-		if (!cfield_get(rs, &n->lhs, nth, 0, ctx, ev, &v))
+		if (!rules_cfield_get(rs, &n->lhs, nth, 0, ctx, ev, &v))
 			break;
-		if (check_value(rs, n, &v, ctx, ev)) {
+		if (rules_check_value(rs, n, &v, ctx, ev)) {
 			if (!all)
 				return true;
 			any = true;
@@ -328,24 +329,24 @@ static bool eval_check(struct ruleset *rs, const struct cnode *n, const struct o
 	return any;
 }
 
-bool cnode_eval(struct ruleset *rs, const struct cnode *n, const struct osp_field_ctx *ctx,
-		const struct osp_event *ev)
+bool rules_cnode_eval(struct ruleset *rs, const struct cnode *n, const struct osp_field_ctx *ctx,
+		      const struct osp_event *ev)
 {
 	size_t i;
 
 	switch (n->kind) {
 	case CN_AND:
 		for (i = 0; i < n->nkids; i++)
-			if (!cnode_eval(rs, n->kids[i], ctx, ev))
+			if (!rules_cnode_eval(rs, n->kids[i], ctx, ev))
 				return false;
 		return true;
 	case CN_OR:
 		for (i = 0; i < n->nkids; i++)
-			if (cnode_eval(rs, n->kids[i], ctx, ev))
+			if (rules_cnode_eval(rs, n->kids[i], ctx, ev))
 				return true;
 		return false;
 	case CN_NOT:
-		return !cnode_eval(rs, n->kids[0], ctx, ev);
+		return !rules_cnode_eval(rs, n->kids[0], ctx, ev);
 	case CN_CHECK:
 		return eval_check(rs, n, ctx, ev);
 	case CN_TRUE:
@@ -367,7 +368,7 @@ int ruleset_match(struct ruleset *rs, const struct osp_field_ctx *ctx, const str
 	for (i = 0; i < rs->nby_type[et]; i++) {
 		const struct rule *r = rs->by_type[et][i];
 
-		if (!cnode_eval(rs, r->root, ctx, ev))
+		if (!rules_cnode_eval(rs, r->root, ctx, ev))
 			continue;
 		matches++;
 		if (cb && cb(r, ev, arg))

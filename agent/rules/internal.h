@@ -20,9 +20,9 @@ struct arena {
 	struct arena_chunk *head;
 };
 
-void *arena_alloc(struct arena *a, size_t size); /* zeroed; NULL on ENOMEM */
-char *arena_strndup(struct arena *a, const char *s, size_t len);
-void arena_free(struct arena *a);
+void *rules_arena_alloc(struct arena *a, size_t size); /* zeroed; NULL on ENOMEM */
+char *rules_arena_strndup(struct arena *a, const char *s, size_t len);
+void rules_arena_free(struct arena *a);
 
 /* ---- string -> pointer map (names of lists, macros, rules; `in` sets) ---- */
 
@@ -39,11 +39,11 @@ struct smap {
 	size_t n;
 };
 
-uint64_t smap_hash(const char *s, size_t len);
-void *smap_get(const struct smap *m, const char *key, size_t len);
+uint64_t rules_smap_hash(const char *s, size_t len);
+void *rules_smap_get(const struct smap *m, const char *key, size_t len);
 /* Inserts or replaces; key must outlive the map. Returns 0 or -ENOMEM. */
-int smap_put(struct smap *m, const char *key, size_t len, void *val);
-void smap_free(struct smap *m);
+int rules_smap_put(struct smap *m, const char *key, size_t len, void *val);
+void rules_smap_free(struct smap *m);
 
 /* ---- source text and positions ---- */
 
@@ -115,7 +115,7 @@ enum cmp_op {
 	OP_COUNT
 };
 
-extern const char *const cmp_op_names[OP_COUNT];
+extern const char *const rules_cmp_op_names[OP_COUNT];
 
 enum transformer {
 	TR_TOLOWER = 1,
@@ -169,7 +169,7 @@ struct rdiag_sink; /* the ruleset, seen by the parser */
 
 /* A condition is one or more text fragments (a rule plus appended conditions), read as if joined by
  * spaces. Returns the AST or NULL after reporting an error through ruleset_error_at(). */
-struct anode *cond_parse(struct ruleset *rs, const struct rtext *const *frags, size_t nfrags);
+struct anode *rules_cond_parse(struct ruleset *rs, const struct rtext *const *frags, size_t nfrags);
 
 /* ---- compiled form (compile.c, eval.c) ---- */
 
@@ -339,27 +339,29 @@ ruleset_diag_at(struct ruleset *rs, const struct rpos *pos, bool warning, const 
 __attribute__((format(printf, 3, 4))) void ruleset_diag_file(struct ruleset *rs, const char *file,
 							     const char *fmt, ...);
 /* Maps a position to 1-based line and column in its file. */
-void rpos_linecol(const struct rpos *pos, uint32_t *line, uint32_t *col);
+void rules_rpos_linecol(const struct rpos *pos, uint32_t *line, uint32_t *col);
 
 /* compile.c: after every file is loaded. */
 int ruleset_compile(struct ruleset *rs);
 /* A field reference as written (name token with its arg) resolved, with transformers. */
-int compile_field(struct ruleset *rs, const struct afield *af, struct cfield *out, bool *unknown);
+int rules_compile_field(struct ruleset *rs, const struct afield *af, struct cfield *out,
+			bool *unknown);
 
 /* eval.c */
-bool cnode_eval(struct ruleset *rs, const struct cnode *n, const struct osp_field_ctx *ctx,
-		const struct osp_event *ev);
+bool rules_cnode_eval(struct ruleset *rs, const struct cnode *n, const struct osp_field_ctx *ctx,
+		      const struct osp_event *ev);
 /* Extracts a compiled field (transformers applied) into v using scratch slot `slot`. */
-int cfield_get(struct ruleset *rs, const struct cfield *cf, uint32_t nth, int slot,
-	       const struct osp_field_ctx *ctx, const struct osp_event *ev, struct osp_fval *v);
+int rules_cfield_get(struct ruleset *rs, const struct cfield *cf, uint32_t nth, int slot,
+		     const struct osp_field_ctx *ctx, const struct osp_event *ev,
+		     struct osp_fval *v);
 /* Compares one extracted value against a check's value(s). */
-bool check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fval *v,
-		 const struct osp_field_ctx *ctx, const struct osp_event *ev);
+bool rules_check_value(struct ruleset *rs, const struct cnode *n, const struct osp_fval *v,
+		       const struct osp_field_ctx *ctx, const struct osp_event *ev);
 
 /* output.c */
-int output_compile(struct ruleset *rs, struct rule *r);
+int rules_output_compile(struct ruleset *rs, struct rule *r);
 /* After analysis: an error for each output field that none of the active rule's event types can
  * supply (a template field we cannot fill is an error at load, not a silent <NA>). */
-int output_check_supplied(struct ruleset *rs, struct rule *r);
+int rules_output_check_supplied(struct ruleset *rs, struct rule *r);
 
 #endif

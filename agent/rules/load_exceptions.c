@@ -13,7 +13,7 @@ static int texts_of(struct loadctx *lc, const yaml_node_t *n, struct rtext ***ou
 	size_t i = 0, cnt;
 
 	if (n->type == YAML_SCALAR_NODE) {
-		*out = arena_alloc(&lc->rs->arena, sizeof(**out));
+		*out = rules_arena_alloc(&lc->rs->arena, sizeof(**out));
 		if (!*out || !((*out)[0] = rules_load_text(lc, n)))
 			return -ENOMEM;
 		*nout = 1;
@@ -22,7 +22,7 @@ static int texts_of(struct loadctx *lc, const yaml_node_t *n, struct rtext ***ou
 	if (n->type != YAML_SEQUENCE_NODE)
 		return -EINVAL;
 	cnt = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
-	*out = arena_alloc(&lc->rs->arena, (cnt ? cnt : 1) * sizeof(**out));
+	*out = rules_arena_alloc(&lc->rs->arena, (cnt ? cnt : 1) * sizeof(**out));
 	if (!*out)
 		return -ENOMEM;
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
@@ -52,9 +52,11 @@ static int exc_add_values(struct loadctx *lc, struct rexception *e, const yaml_n
 	cnt = e->nrows +
 	      (size_t)(values->data.sequence.items.top - values->data.sequence.items.start);
 	{
-		struct rexc_value **rows = arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rows));
-		size_t *rowlen = arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rowlen));
-		struct rtext **rowpos = arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rowpos));
+		struct rexc_value **rows =
+		    rules_arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rows));
+		size_t *rowlen = rules_arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rowlen));
+		struct rtext **rowpos =
+		    rules_arena_alloc(&lc->rs->arena, (cnt + 1) * sizeof(*rowpos));
 
 		if (!rows || !rowlen || !rowpos)
 			return -ENOMEM;
@@ -95,7 +97,7 @@ static int exc_add_values(struct loadctx *lc, struct rexception *e, const yaml_n
 				return -EINVAL;
 			}
 		}
-		vals = arena_alloc(&lc->rs->arena, (n ? n : 1) * sizeof(*vals));
+		vals = rules_arena_alloc(&lc->rs->arena, (n ? n : 1) * sizeof(*vals));
 		if (!vals)
 			return -ENOMEM;
 		for (j = 0; j < n; j++) {
@@ -192,7 +194,7 @@ int rules_load_exceptions(struct loadctx *lc, struct rule *r, const yaml_node_t 
 				       rules_yaml_scalar(name));
 			return -EINVAL;
 		}
-		e = arena_alloc(&lc->rs->arena, sizeof(*e));
+		e = rules_arena_alloc(&lc->rs->arena, sizeof(*e));
 		if (!e || !(e->name = rules_load_text(lc, name)))
 			return -ENOMEM;
 		e->fields_scalar = fields->type == YAML_SCALAR_NODE;

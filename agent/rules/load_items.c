@@ -27,7 +27,7 @@ static int list_add_items(struct loadctx *lc, struct rlist *l, const yaml_node_t
 				       l->name);
 			return -EINVAL;
 		}
-		li = arena_alloc(&lc->rs->arena, sizeof(*li));
+		li = rules_arena_alloc(&lc->rs->arena, sizeof(*li));
 		if (!li || !(li->t = rules_load_text(lc, v)))
 			return -ENOMEM;
 		if (l->tail)
@@ -161,7 +161,7 @@ static int load_list(struct loadctx *lc, const yaml_node_t *item, const yaml_nod
 		rules_load_err(lc, item, "list '%s' has no items", name);
 		return -EINVAL;
 	}
-	l = smap_get(&rs->lists, name, strlen(name));
+	l = rules_smap_get(&rs->lists, name, strlen(name));
 	if (append || (has_ov && mode[0] == MERGE_APPEND)) {
 		if (!l) {
 			rules_load_err(lc, namenode,
@@ -176,10 +176,10 @@ static int load_list(struct loadctx *lc, const yaml_node_t *item, const yaml_nod
 		return -EINVAL;
 	}
 	if (!l) {
-		l = arena_alloc(&rs->arena, sizeof(*l));
+		l = rules_arena_alloc(&rs->arena, sizeof(*l));
 		if (!l || !(l->name = rules_load_dup_scalar(lc, namenode)))
 			return -ENOMEM;
-		if (smap_put(&rs->lists, l->name, strlen(l->name), l))
+		if (rules_smap_put(&rs->lists, l->name, strlen(l->name), l))
 			return -ENOMEM;
 	}
 	l->pos = rules_load_text(lc, namenode);
@@ -192,7 +192,7 @@ static int load_list(struct loadctx *lc, const yaml_node_t *item, const yaml_nod
 int rules_load_add_frag(struct loadctx *lc, struct rfrag **head, struct rfrag **tail,
 			const yaml_node_t *n)
 {
-	struct rfrag *f = arena_alloc(&lc->rs->arena, sizeof(*f));
+	struct rfrag *f = rules_arena_alloc(&lc->rs->arena, sizeof(*f));
 
 	if (!f || !(f->t = rules_load_text(lc, n)))
 		return -ENOMEM;
@@ -235,7 +235,7 @@ static int load_macro(struct loadctx *lc, const yaml_node_t *item, const yaml_no
 			       name);
 		return -EINVAL;
 	}
-	m = smap_get(&rs->macros, name, strlen(name));
+	m = rules_smap_get(&rs->macros, name, strlen(name));
 	if (append || (has_ov && mode[0] == MERGE_APPEND)) {
 		if (!m) {
 			rules_load_err(lc, namenode,
@@ -250,10 +250,10 @@ static int load_macro(struct loadctx *lc, const yaml_node_t *item, const yaml_no
 		return -EINVAL;
 	}
 	if (!m) {
-		m = arena_alloc(&rs->arena, sizeof(*m));
+		m = rules_arena_alloc(&rs->arena, sizeof(*m));
 		if (!m || !(m->name = rules_load_dup_scalar(lc, namenode)))
 			return -ENOMEM;
-		if (smap_put(&rs->macros, m->name, strlen(m->name), m))
+		if (rules_smap_put(&rs->macros, m->name, strlen(m->name), m))
 			return -ENOMEM;
 		if (rs->macro_tail)
 			rs->macro_tail->next_def = m;

@@ -37,7 +37,7 @@ static int set_tags(struct loadctx *lc, struct rule *r, const yaml_node_t *tags,
 		return -EINVAL;
 	}
 	n = (size_t)(tags->data.sequence.items.top - tags->data.sequence.items.start);
-	nt = arena_alloc(&lc->rs->arena, (n + r->ntags + 1) * sizeof(*nt));
+	nt = rules_arena_alloc(&lc->rs->arena, (n + r->ntags + 1) * sizeof(*nt));
 	if (!nt)
 		return -ENOMEM;
 	if (append && r->ntags) {
@@ -73,7 +73,7 @@ static struct rtext *concat_text(struct loadctx *lc, const struct rtext *a, cons
 
 	if (!t || !a)
 		return t;
-	s = arena_alloc(&lc->rs->arena, a->len + 1 + t->len + 1);
+	s = rules_arena_alloc(&lc->rs->arena, a->len + 1 + t->len + 1);
 	if (!s)
 		return NULL;
 	memcpy(s, a->s, a->len);
@@ -138,7 +138,7 @@ int rules_load_rule(struct loadctx *lc, const yaml_node_t *item, const yaml_node
 		return -EINVAL;
 	}
 	src = rules_load_map_get(lc, item, "source", NULL);
-	r = smap_get(&rs->rules_by_name, name, strlen(name));
+	r = rules_smap_get(&rs->rules_by_name, name, strlen(name));
 
 	if (append) {
 		if (!r) {
@@ -181,10 +181,10 @@ int rules_load_rule(struct loadctx *lc, const yaml_node_t *item, const yaml_node
 			}
 		}
 		if (!r) {
-			r = arena_alloc(&rs->arena, sizeof(*r));
+			r = rules_arena_alloc(&rs->arena, sizeof(*r));
 			if (!r || !(r->name = rules_load_dup_scalar(lc, namenode)))
 				return -ENOMEM;
-			if (smap_put(&rs->rules_by_name, r->name, strlen(r->name), r) ||
+			if (rules_smap_put(&rs->rules_by_name, r->name, strlen(r->name), r) ||
 			    rules_push(rs, r))
 				return -ENOMEM;
 		}

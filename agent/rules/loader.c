@@ -38,14 +38,14 @@ size_t rules_load_mark_byte(const struct loadctx *lc, const yaml_mark_t *m)
 
 struct rtext *rules_load_text(struct loadctx *lc, const yaml_node_t *n)
 {
-	struct rtext *t = arena_alloc(&lc->rs->arena, sizeof(*t));
+	struct rtext *t = rules_arena_alloc(&lc->rs->arena, sizeof(*t));
 
 	if (!t)
 		return NULL;
 	t->file = lc->file;
 	if (n->type == YAML_SCALAR_NODE) {
-		t->s = arena_strndup(&lc->rs->arena, (const char *)n->data.scalar.value,
-				     n->data.scalar.length);
+		t->s = rules_arena_strndup(&lc->rs->arena, (const char *)n->data.scalar.value,
+					   n->data.scalar.length);
 		t->len = n->data.scalar.length;
 		t->style = n->data.scalar.style;
 	} else {
@@ -137,8 +137,8 @@ int rules_load_bool(const yaml_node_t *n, bool *out)
 
 char *rules_load_dup_scalar(struct loadctx *lc, const yaml_node_t *n)
 {
-	return arena_strndup(&lc->rs->arena, (const char *)n->data.scalar.value,
-			     n->data.scalar.length);
+	return rules_arena_strndup(&lc->rs->arena, (const char *)n->data.scalar.value,
+				   n->data.scalar.length);
 }
 
 static int read_all(const char *path, char **buf, size_t *len)
@@ -427,7 +427,7 @@ void ruleset_free(struct ruleset *rs)
 	}
 	free(rs->regexes);
 	for (i = 0; i < rs->nsets; i++)
-		smap_free(rs->sets[i]);
+		rules_smap_free(rs->sets[i]);
 	free(rs->sets);
 	for (i = 0; i < rs->nfiles; i++) {
 		free(rs->files[i]->buf);
@@ -439,11 +439,11 @@ void ruleset_free(struct ruleset *rs)
 		free(rs->by_type[i]);
 	for (i = 0; i < SCRATCH_N; i++)
 		free(rs->scratch[i]);
-	smap_free(&rs->lists);
-	smap_free(&rs->macros);
-	smap_free(&rs->rules_by_name);
+	rules_smap_free(&rs->lists);
+	rules_smap_free(&rs->macros);
+	rules_smap_free(&rs->rules_by_name);
 	free(rs->rules);
 	free(rs->diag_index);
-	arena_free(&rs->arena);
+	rules_arena_free(&rs->arena);
 	free(rs);
 }

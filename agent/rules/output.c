@@ -19,7 +19,7 @@ static int seg_push(struct ruleset *rs, struct rule *r, size_t *cap, const struc
 {
 	if (r->nsegs == *cap) {
 		size_t ncap = *cap ? *cap * 2 : 16;
-		struct out_seg *ns = arena_alloc(&rs->arena, ncap * sizeof(*ns));
+		struct out_seg *ns = rules_arena_alloc(&rs->arena, ncap * sizeof(*ns));
 
 		if (!ns)
 			return -ENOMEM;
@@ -32,7 +32,7 @@ static int seg_push(struct ruleset *rs, struct rule *r, size_t *cap, const struc
 	return 0;
 }
 
-int output_compile(struct ruleset *rs, struct rule *r)
+int rules_output_compile(struct ruleset *rs, struct rule *r)
 {
 	const char *t = r->output_str;
 	size_t len = strlen(t), i = 0, lit = 0, cap = 0, ofcap = 0;
@@ -87,8 +87,8 @@ int output_compile(struct ruleset *rs, struct rule *r)
 		}
 		seg.field.type = seg.field.f->type;
 		if (seg.field.arg.key) {
-			seg.field.arg.key =
-			    arena_strndup(&rs->arena, seg.field.arg.key, seg.field.arg.keylen);
+			seg.field.arg.key = rules_arena_strndup(&rs->arena, seg.field.arg.key,
+								seg.field.arg.keylen);
 			if (!seg.field.arg.key)
 				return -ENOMEM;
 		}
@@ -99,8 +99,9 @@ int output_compile(struct ruleset *rs, struct rule *r)
 		if (k == r->nofields) {
 			if (r->nofields == ofcap) {
 				size_t ncap = ofcap ? ofcap * 2 : 16;
-				const char **nf = arena_alloc(&rs->arena, ncap * sizeof(*nf));
-				struct cfield *nd = arena_alloc(&rs->arena, ncap * sizeof(*nd));
+				const char **nf = rules_arena_alloc(&rs->arena, ncap * sizeof(*nf));
+				struct cfield *nd =
+				    rules_arena_alloc(&rs->arena, ncap * sizeof(*nd));
 
 				if (!nf || !nd)
 					return -ENOMEM;
@@ -112,7 +113,7 @@ int output_compile(struct ruleset *rs, struct rule *r)
 				r->ofield_defs = nd;
 				ofcap = ncap;
 			}
-			r->ofields[k] = arena_strndup(&rs->arena, t + s, e - s);
+			r->ofields[k] = rules_arena_strndup(&rs->arena, t + s, e - s);
 			if (!r->ofields[k])
 				return -ENOMEM;
 			r->ofield_defs[k] = seg.field;
@@ -161,7 +162,7 @@ int rule_output_render(struct ruleset *rs, const struct rule *r, const struct os
 			struct osp_fval v;
 			int w;
 
-			if (cfield_get(rs, &s->field, 0, 0, ctx, ev, &v))
+			if (rules_cfield_get(rs, &s->field, 0, 0, ctx, ev, &v))
 				w = fields_format(&v, buf + off, size - off);
 			else
 				w = fields_format(NULL, buf + off, size - off);
@@ -196,7 +197,7 @@ int rule_output_field_get(const struct rule *r, size_t i, const struct osp_field
 	return fields_get(r->ofield_defs[i].f, ctx, ev, &r->ofield_defs[i].arg, v);
 }
 
-int output_check_supplied(struct ruleset *rs, struct rule *r)
+int rules_output_check_supplied(struct ruleset *rs, struct rule *r)
 {
 	const char *t = r->output_str;
 	int errors = 0;

@@ -34,7 +34,7 @@
 
 #include "rules/internal.h"
 
-const char *const cmp_op_names[OP_COUNT] = {
+const char *const rules_cmp_op_names[OP_COUNT] = {
     [OP_EQ] = "=",
     [OP_NE] = "!=",
     [OP_LT] = "<",
@@ -316,7 +316,7 @@ static void unexpected(struct parser *ps, const struct token *t, const char *wha
 
 static struct anode *new_node(struct parser *ps, enum anode_kind kind, const struct rpos *pos)
 {
-	struct anode *n = arena_alloc(&ps->rs->arena, sizeof(*n));
+	struct anode *n = rules_arena_alloc(&ps->rs->arena, sizeof(*n));
 
 	if (!n) {
 		perr(ps, pos, "out of memory");
@@ -347,7 +347,7 @@ static int op_of(const struct token *t)
 	if (tok_is(t, "=="))
 		return OP_EQ;
 	for (i = 0; i < OP_COUNT; i++)
-		if (tok_is(t, cmp_op_names[i]))
+		if (tok_is(t, rules_cmp_op_names[i]))
 			return i;
 	return -1;
 }
@@ -452,7 +452,7 @@ static bool parse_list(struct parser *ps, struct anode *n)
 
 		if (n->nvals == cap) {
 			size_t ncap = cap ? cap * 2 : 8;
-			struct aval *nv = arena_alloc(&ps->rs->arena, ncap * sizeof(*nv));
+			struct aval *nv = rules_arena_alloc(&ps->rs->arena, ncap * sizeof(*nv));
 
 			if (!nv) {
 				perr(ps, &t.pos, "out of memory");
@@ -501,7 +501,7 @@ static struct anode *parse_check(struct parser *ps)
 			return NULL;
 		return n;
 	}
-	n->vals = arena_alloc(&ps->rs->arena, sizeof(*n->vals));
+	n->vals = rules_arena_alloc(&ps->rs->arena, sizeof(*n->vals));
 	if (!n->vals) {
 		perr(ps, &opt.pos, "out of memory");
 		return NULL;
@@ -529,7 +529,7 @@ static struct anode *parse_primary(struct parser *ps)
 			char msg[160];
 			uint32_t l, c;
 
-			rpos_linecol(&open.pos, &l, &c);
+			rules_rpos_linecol(&open.pos, &l, &c);
 			snprintf(msg, sizeof(msg), "expected ')' to close the '(' at %u:%u", l, c);
 			unexpected(ps, &close, msg);
 			return NULL;
@@ -559,7 +559,7 @@ static struct anode *parse_primary(struct parser *ps)
 				return n;
 			if (op == OP_IN || op == OP_INTERSECTS || op == OP_PMATCH)
 				return parse_list(ps, n) ? n : NULL;
-			n->vals = arena_alloc(&ps->rs->arena, sizeof(*n->vals));
+			n->vals = rules_arena_alloc(&ps->rs->arena, sizeof(*n->vals));
 			if (!n->vals)
 				return NULL;
 			n->nvals = 1;
@@ -659,7 +659,7 @@ static struct anode *parse_or(struct parser *ps)
 }
 
 /* condition = or_expr EOF */
-struct anode *cond_parse(struct ruleset *rs, const struct rtext *const *frags, size_t nfrags)
+struct anode *rules_cond_parse(struct ruleset *rs, const struct rtext *const *frags, size_t nfrags)
 {
 	struct parser ps;
 	struct anode *n;

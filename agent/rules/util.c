@@ -18,7 +18,7 @@ struct arena_chunk {
 	max_align_t data[];
 };
 
-void *arena_alloc(struct arena *a, size_t size)
+void *rules_arena_alloc(struct arena *a, size_t size)
 {
 	struct arena_chunk *c = a->head;
 	size_t align = sizeof(max_align_t);
@@ -44,9 +44,9 @@ void *arena_alloc(struct arena *a, size_t size)
 	return p;
 }
 
-char *arena_strndup(struct arena *a, const char *s, size_t len)
+char *rules_arena_strndup(struct arena *a, const char *s, size_t len)
 {
-	char *p = arena_alloc(a, len + 1);
+	char *p = rules_arena_alloc(a, len + 1);
 
 	if (!p)
 		return NULL;
@@ -55,7 +55,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t len)
 	return p;
 }
 
-void arena_free(struct arena *a)
+void rules_arena_free(struct arena *a)
 {
 	struct arena_chunk *c, *next;
 
@@ -70,7 +70,7 @@ void arena_free(struct arena *a)
 
 /* ---- string map: open addressing, linear probing ---- */
 
-uint64_t smap_hash(const char *s, size_t len)
+uint64_t rules_smap_hash(const char *s, size_t len)
 {
 	uint64_t h = 1469598103934665603ull; /* FNV-1a */
 	size_t i;
@@ -82,7 +82,8 @@ uint64_t smap_hash(const char *s, size_t len)
 	return h;
 }
 
-static struct smap_slot *smap_find(const struct smap *m, const char *key, size_t len, uint64_t h)
+static struct smap_slot *rules_smap_find(const struct smap *m, const char *key, size_t len,
+					 uint64_t h)
 {
 	size_t i, mask;
 
@@ -99,14 +100,14 @@ static struct smap_slot *smap_find(const struct smap *m, const char *key, size_t
 	}
 }
 
-void *smap_get(const struct smap *m, const char *key, size_t len)
+void *rules_smap_get(const struct smap *m, const char *key, size_t len)
 {
-	struct smap_slot *s = smap_find(m, key, len, smap_hash(key, len));
+	struct smap_slot *s = rules_smap_find(m, key, len, rules_smap_hash(key, len));
 
 	return s && s->key ? s->val : NULL;
 }
 
-static int smap_grow(struct smap *m)
+static int rules_smap_grow(struct smap *m)
 {
 	size_t cap = m->cap ? m->cap * 2 : 16, i;
 	struct smap old = *m;
@@ -123,7 +124,7 @@ static int smap_grow(struct smap *m)
 
 		if (!old.slots[i].key)
 			continue;
-		s = smap_find(m, old.slots[i].key, old.slots[i].len, old.slots[i].hash);
+		s = rules_smap_find(m, old.slots[i].key, old.slots[i].len, old.slots[i].hash);
 		*s = old.slots[i];
 		m->n++;
 	}
@@ -131,14 +132,14 @@ static int smap_grow(struct smap *m)
 	return 0;
 }
 
-int smap_put(struct smap *m, const char *key, size_t len, void *val)
+int rules_smap_put(struct smap *m, const char *key, size_t len, void *val)
 {
-	uint64_t h = smap_hash(key, len);
+	uint64_t h = rules_smap_hash(key, len);
 	struct smap_slot *s;
 
-	if ((m->n + 1) * 2 > m->cap && smap_grow(m))
+	if ((m->n + 1) * 2 > m->cap && rules_smap_grow(m))
 		return -ENOMEM;
-	s = smap_find(m, key, len, h);
+	s = rules_smap_find(m, key, len, h);
 	if (!s->key) {
 		s->key = key;
 		s->len = len;
@@ -149,7 +150,7 @@ int smap_put(struct smap *m, const char *key, size_t len, void *val)
 	return 0;
 }
 
-void smap_free(struct smap *m)
+void rules_smap_free(struct smap *m)
 {
 	if (!m)
 		return;
@@ -209,7 +210,7 @@ static size_t rpos_src_index(const struct rpos *pos)
 	return si <= end ? si : end;
 }
 
-void rpos_linecol(const struct rpos *pos, uint32_t *line, uint32_t *col)
+void rules_rpos_linecol(const struct rpos *pos, uint32_t *line, uint32_t *col)
 {
 	const struct rtext *t = pos->t;
 	size_t idx, i, ls = 0;
@@ -243,11 +244,11 @@ static void diag_add(struct ruleset *rs, const char *file, uint32_t line, uint32
 		if (d->d.line == line && d->d.col == col && d->d.warning == warning &&
 		    strcmp(d->d.file, file) == 0 && strcmp(d->d.msg, msg) == 0)
 			return;
-	d = arena_alloc(&rs->arena, sizeof(*d));
+	d = rules_arena_alloc(&rs->arena, sizeof(*d));
 	if (!d)
 		return;
-	d->d.file = arena_strndup(&rs->arena, file, strlen(file));
-	d->d.msg = arena_strndup(&rs->arena, msg, strlen(msg));
+	d->d.file = rules_arena_strndup(&rs->arena, file, strlen(file));
+	d->d.msg = rules_arena_strndup(&rs->arena, msg, strlen(msg));
 	if (!d->d.file || !d->d.msg)
 		return;
 	d->d.line = line;
@@ -273,7 +274,7 @@ void ruleset_diag_at(struct ruleset *rs, const struct rpos *pos, bool warning, c
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (pos && pos->t)
-		rpos_linecol(pos, &line, &col);
+		rules_rpos_linecol(pos, &line, &col);
 	diag_add(rs, pos && pos->t && pos->t->file ? pos->t->file->path : "<rules>", line, col,
 		 warning, msg);
 }
