@@ -2,7 +2,8 @@
  *
  * k8s_parse.c: JSON (cJSON) -> struct k8s_pod, list pages and watch events; the watch line splitter.
  * k8s_store.c: the pod set, indexed by uid and by container id. Not locked: k8s_watch.c locks it.
- * k8s_watch.c: the thread, libcurl, backoff, and the public lookup API.
+ * k8s_watch.c: the thread, its state machine, and the public lookup API (watcher.h: its state).
+ * k8s_api.c: the requests to the API server (libcurl), failures, backoff.
  */
 #ifndef OSP_K8S_INTERNAL_H
 #define OSP_K8S_INTERNAL_H
