@@ -43,12 +43,12 @@ static uint64_t rec_size(size_t len)
 
 /* ---- time ---- */
 
-void ts_now(struct timespec *ts)
+void sink_ts_now(struct timespec *ts)
 {
 	clock_gettime(CLOCK_MONOTONIC, ts);
 }
 
-void ts_add_ms(struct timespec *ts, uint64_t ms)
+void sink_ts_add_ms(struct timespec *ts, uint64_t ms)
 {
 	ts->tv_sec += (time_t)(ms / 1000);
 	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
@@ -58,7 +58,7 @@ void ts_add_ms(struct timespec *ts, uint64_t ms)
 	}
 }
 
-int ts_cmp(const struct timespec *a, const struct timespec *b)
+int sink_ts_cmp(const struct timespec *a, const struct timespec *b)
 {
 	if (a->tv_sec != b->tv_sec)
 		return a->tv_sec < b->tv_sec ? -1 : 1;
@@ -124,8 +124,8 @@ static int osq_push(struct sink *s, int prio, const char *line, size_t len)
 	return 0;
 }
 
-uint64_t osq_wait(struct sink *s, uint64_t want, const struct timespec *deadline, uint64_t *end,
-		  bool *stopping, bool *kicked)
+uint64_t sink_wait(struct sink *s, uint64_t want, const struct timespec *deadline, uint64_t *end,
+		   bool *stopping, bool *kicked)
 {
 	uint64_t n;
 
@@ -151,7 +151,7 @@ uint64_t osq_wait(struct sink *s, uint64_t want, const struct timespec *deadline
 	return n;
 }
 
-bool osq_next(struct sink *s, uint64_t *pos, uint64_t end, struct osq_rec *r)
+bool sink_next(struct sink *s, uint64_t *pos, uint64_t end, struct osq_rec *r)
 {
 	while (*pos < end) {
 		uint64_t idx = *pos % s->cap;
@@ -171,7 +171,7 @@ bool osq_next(struct sink *s, uint64_t *pos, uint64_t end, struct osq_rec *r)
 	return false;
 }
 
-void osq_release(struct sink *s, uint64_t new_tail, uint64_t nrecs)
+void sink_release(struct sink *s, uint64_t new_tail, uint64_t nrecs)
 {
 	pthread_mutex_lock(&s->mu);
 	s->tail = new_tail;
@@ -181,6 +181,30 @@ void osq_release(struct sink *s, uint64_t new_tail, uint64_t nrecs)
 	if (s->count == 0 && s->flush_waiters)
 		pthread_cond_broadcast(&s->idle_cv);
 	pthread_mutex_unlock(&s->mu);
+}
+
+void *sink_consume(void *arg)
+{
+	struct sink *s = arg;
+
+	for (;;) {
+		uint64_t end, pos, n, k;
+		bool stopping, kicked;
+
+		n = sink_wait(s, 1, NULL, &end, &stopping, &kicked);
+		if (kicked && s->ops->reopen)
+			s->ops->reopen(s);
+		sink_report_drops(s, n);
+		if (!n) {
+			if (stopping)
+				break;
+			continue;
+		}
+		pos = s->tail;
+		k = s->ops->deliver(s, &pos, end);
+		sink_release(s, pos, k);
+	}
+	return NULL;
 }
 
 bool sink_sleep_until(struct sink *s, const struct timespec *deadline)
@@ -240,19 +264,18 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int parse_kind(const char *spec, enum sink_kind *kind)
+/* Every kind of sink, found by its spec. */
+static const struct sink_ops *const kinds[] = {&sink_stdout_ops, &sink_file_ops, &sink_syslog_ops,
+					       &sink_http_ops};
+
+static const struct sink_ops *kind_of(const char *spec)
 {
-	if (!strcmp(spec, "stdout"))
-		*kind = SINK_STDOUT;
-	else if (!strncmp(spec, "file:", 5))
-		*kind = SINK_FILE;
-	else if (!strcmp(spec, "syslog") || !strncmp(spec, "syslog:", 7))
-		*kind = SINK_SYSLOG;
-	else if (!strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8))
-		*kind = SINK_HTTP;
-	else
-		return -EINVAL;
-	return 0;
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i]->matches(spec))
+			return kinds[i];
+	return NULL;
 }
 
 static void fill_defaults(struct output_opts *o)
@@ -337,18 +360,8 @@ cleanup:
 
 static void sink_destroy(struct sink *s)
 {
-	switch (s->kind) {
-	case SINK_STDOUT:
-	case SINK_FILE:
-		sink_fd_close(s);
-		break;
-	case SINK_SYSLOG:
-		sink_syslog_close(s);
-		break;
-	case SINK_HTTP:
-		sink_http_close(s);
-		break;
-	}
+	if (s->ops && s->ops->close)
+		s->ops->close(s);
 	if (s->cv_init) {
 		pthread_cond_destroy(&s->cv);
 		pthread_cond_destroy(&s->idle_cv);
@@ -362,26 +375,13 @@ static void sink_destroy(struct sink *s)
 
 static int sink_start(struct sink *s)
 {
-	void *(*fn)(void *) = NULL;
 	sigset_t all, old;
 	int rc;
 
-	switch (s->kind) {
-	case SINK_STDOUT:
-	case SINK_FILE:
-		fn = sink_fd_main;
-		break;
-	case SINK_SYSLOG:
-		fn = sink_syslog_main;
-		break;
-	case SINK_HTTP:
-		fn = sink_http_main;
-		break;
-	}
 	/* Signals (SIGHUP, SIGTERM, SIGPIPE from a closed stdout) belong to the main thread. */
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&s->thread, NULL, fn, s);
+	rc = pthread_create(&s->thread, NULL, s->ops->main, s);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (rc)
 		return -rc;
@@ -450,7 +450,8 @@ struct output *output_new(const char *const *specs, size_t n, const struct outpu
 				"syslog[:FACILITY], http://URL or https://URL)");
 			goto cleanup;
 		}
-		if (parse_kind(spec, &s->kind)) {
+		s->ops = kind_of(spec);
+		if (!s->ops) {
 			rc = -EINVAL;
 			set_err(err, errlen,
 				"output '%s': unknown sink (expected stdout, file:PATH, "
@@ -471,24 +472,15 @@ struct output *output_new(const char *const *specs, size_t n, const struct outpu
 			set_err(err, errlen, "output '%s': %s", spec, strerror(-rc));
 			goto cleanup;
 		}
-		switch (s->kind) {
-		case SINK_STDOUT:
-		case SINK_FILE:
-			rc = sink_fd_open(s, err, errlen);
-			break;
-		case SINK_SYSLOG:
-			rc = sink_syslog_open(s, err, errlen);
-			break;
-		case SINK_HTTP: {
+		{
+			/* open() alone sees the options only output_new() reads */
 			struct output_opts full = o->opts;
 
 			full.http_ca_file = opts ? opts->http_ca_file : NULL;
 			full.http_headers = opts ? opts->http_headers : NULL;
 			s->opts = &full;
-			rc = sink_http_open(s, err, errlen);
+			rc = s->ops->open(s, err, errlen);
 			s->opts = &o->opts;
-			break;
-		}
 		}
 		if (rc)
 			goto cleanup;
@@ -545,7 +537,7 @@ void output_reopen(struct output *o)
 	for (i = 0; i < o->nsinks; i++) {
 		struct sink *s = &o->sinks[i];
 
-		if (s->kind != SINK_FILE)
+		if (!s->ops->reopen)
 			continue;
 		pthread_mutex_lock(&s->mu);
 		s->kick = true;
@@ -562,8 +554,8 @@ int output_flush(struct output *o, unsigned int timeout_ms)
 
 	if (!o)
 		return 0;
-	ts_now(&deadline);
-	ts_add_ms(&deadline, timeout_ms);
+	sink_ts_now(&deadline);
+	sink_ts_add_ms(&deadline, timeout_ms);
 	for (i = 0; i < o->nsinks; i++) {
 		struct sink *s = &o->sinks[i];
 
@@ -611,8 +603,8 @@ void output_free(struct output *o)
 
 	if (!o)
 		return;
-	ts_now(&deadline);
-	ts_add_ms(&deadline, o->opts.flush_timeout_ms);
+	sink_ts_now(&deadline);
+	sink_ts_add_ms(&deadline, o->opts.flush_timeout_ms);
 	for (i = 0; i < o->nsinks; i++) {
 		if (o->sinks[i].started)
 			sink_stop(&o->sinks[i], &deadline);

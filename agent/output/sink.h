@@ -31,7 +31,25 @@ struct osq_hdr {
 };
 _Static_assert(sizeof(struct osq_hdr) == OSQ_ALIGN, "record header is one alignment unit");
 
-enum sink_kind { SINK_STDOUT, SINK_FILE, SINK_SYSLOG, SINK_HTTP };
+struct sink;
+
+/* What a kind of sink does: one table per kind (stdout, file, syslog, http), found by its spec.
+ * open() runs in output_new() (errors go to err); main() is the thread body (sink_consume() for the
+ * sinks that deliver records as they come); deliver() hands the records from *pos to end to the
+ * destination, advances *pos past those it consumed (delivered or dropped, each counted) and
+ * returns how many; reopen(), when set, runs on the thread after output_reopen(); close() runs after
+ * the thread has been joined (or was never started) and accepts a half-opened sink. */
+struct sink_ops {
+	const char *name;
+	bool (*matches)(const char *spec);
+	int (*open)(struct sink *s, char *err, size_t errlen);
+	void *(*main)(void *arg);
+	uint64_t (*deliver)(struct sink *s, uint64_t *pos, uint64_t end);
+	void (*reopen)(struct sink *s);
+	void (*close)(struct sink *s);
+};
+
+extern const struct sink_ops sink_stdout_ops, sink_file_ops, sink_syslog_ops, sink_http_ops;
 
 /* A record as the consumer sees it, in place in the ring. */
 struct osq_rec {
@@ -41,7 +59,7 @@ struct osq_rec {
 };
 
 struct sink {
-	enum sink_kind kind;
+	const struct sink_ops *ops;
 	char *spec; /* as given */
 	char *name; /* for stats and logs: spec without URL credentials */
 	const struct output_opts *opts;
@@ -70,6 +88,7 @@ struct sink {
 	/* consumer-only: what sink_report_drops() has already logged */
 	uint64_t seen_full, seen_oversize;
 	bool full_episode;
+	bool failing; /* stdout, file: the last write failed (log transitions only) */
 
 	/* kind-specific state */
 	int fd;			     /* stdout, file */
@@ -85,15 +104,15 @@ struct sink {
 /* Waits until at least want records are queued, stop is set, a kick is pending, or deadline
  * (CLOCK_MONOTONIC, may be NULL) passes. Returns the snapshot: *end the head position, the count of
  * records as return value. *stopping and *kicked report (and clear, for kick) the flags. */
-uint64_t osq_wait(struct sink *s, uint64_t want, const struct timespec *deadline, uint64_t *end,
-		  bool *stopping, bool *kicked);
+uint64_t sink_wait(struct sink *s, uint64_t want, const struct timespec *deadline, uint64_t *end,
+		   bool *stopping, bool *kicked);
 
 /* Reads the record at *pos (< end), skipping pad records; advances *pos past it.
  * Returns false when *pos reached end. */
-bool osq_next(struct sink *s, uint64_t *pos, uint64_t end, struct osq_rec *r);
+bool sink_next(struct sink *s, uint64_t *pos, uint64_t end, struct osq_rec *r);
 
 /* Gives the space up to new_tail back to producers; nrecs records were consumed. */
-void osq_release(struct sink *s, uint64_t new_tail, uint64_t nrecs);
+void sink_release(struct sink *s, uint64_t new_tail, uint64_t nrecs);
 
 /* Logs, from the sink thread, the first drop of each overflow episode and the first oversize drop;
  * queued is the current queue depth (0 ends an overflow episode). */
@@ -103,26 +122,16 @@ void sink_report_drops(struct sink *s, uint64_t queued);
  * if stop is set. */
 bool sink_sleep_until(struct sink *s, const struct timespec *deadline);
 
+/* The thread body of a sink that delivers records as they come (stdout, file, syslog): waits for
+ * records, reopens when asked, reports drops, and hands what is queued to ops->deliver(). */
+void *sink_consume(void *arg);
+
 /* ---- helpers, output.c ---- */
 void sink_log(struct sink *s, int level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-void ts_add_ms(struct timespec *ts, uint64_t ms);
-int ts_cmp(const struct timespec *a, const struct timespec *b);
-void ts_now(struct timespec *ts);
-
-/* ---- sinks ---- Each open() runs in output_new() (errors go to err), main() is the thread body,
- * close() runs after the thread has been joined (or was never started) and accepts a half-opened
- * sink. */
-int sink_fd_open(struct sink *s, char *err, size_t errlen);
-void *sink_fd_main(void *arg);
-void sink_fd_close(struct sink *s);
-
-int sink_syslog_open(struct sink *s, char *err, size_t errlen);
-void *sink_syslog_main(void *arg);
-void sink_syslog_close(struct sink *s);
-
-int sink_http_open(struct sink *s, char *err, size_t errlen);
-void *sink_http_main(void *arg);
-void sink_http_close(struct sink *s);
+/* CLOCK_MONOTONIC: now, plus ms, compared. */
+void sink_ts_now(struct timespec *ts);
+void sink_ts_add_ms(struct timespec *ts, uint64_t ms);
+int sink_ts_cmp(const struct timespec *a, const struct timespec *b);
 
 #endif

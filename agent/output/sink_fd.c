@@ -22,12 +22,24 @@ static int open_file(const char *path)
 	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, FILE_MODE);
 }
 
-int sink_fd_open(struct sink *s, char *err, size_t errlen)
+static bool stdout_matches(const char *spec)
 {
-	if (s->kind == SINK_STDOUT) {
-		s->fd = STDOUT_FILENO;
-		return 0;
-	}
+	return !strcmp(spec, "stdout");
+}
+
+static bool file_matches(const char *spec)
+{
+	return !strncmp(spec, "file:", 5);
+}
+
+static int stdout_open(struct sink *s, char *err, size_t errlen)
+{
+	s->fd = STDOUT_FILENO;
+	return 0;
+}
+
+static int file_open(struct sink *s, char *err, size_t errlen)
+{
 	s->path = strdup(s->spec + strlen("file:"));
 	if (!s->path) {
 		snprintf(err, errlen, "output '%s': out of memory", s->spec);
@@ -48,7 +60,7 @@ int sink_fd_open(struct sink *s, char *err, size_t errlen)
 	return 0;
 }
 
-static void reopen(struct sink *s)
+static void file_reopen(struct sink *s)
 {
 	int fd = open_file(s->path);
 
@@ -93,57 +105,57 @@ static int write_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
-void *sink_fd_main(void *arg)
+/* Up to SINK_IOV records in one writev(2). */
+static uint64_t fd_deliver(struct sink *s, uint64_t *pos, uint64_t end)
 {
-	struct sink *s = arg;
-	bool failing = false;
+	struct iovec iov[SINK_IOV];
+	struct osq_rec r;
+	int k = 0, rc;
 
-	for (;;) {
-		struct iovec iov[SINK_IOV];
-		struct osq_rec r;
-		uint64_t end, pos, n;
-		bool stopping, kicked;
-		int k = 0, rc;
-
-		n = osq_wait(s, 1, NULL, &end, &stopping, &kicked);
-		if (kicked && s->kind == SINK_FILE)
-			reopen(s);
-		sink_report_drops(s, n);
-		if (!n) {
-			if (stopping)
-				break;
-			continue;
-		}
-		pos = s->tail;
-		while (k < SINK_IOV && osq_next(s, &pos, end, &r)) {
-			iov[k].iov_base = (void *)r.data;
-			iov[k].iov_len = r.len;
-			k++;
-		}
-		rc = write_all(s->fd, iov, k);
-		if (rc) {
-			atomic_fetch_add(&s->errors, 1);
-			atomic_fetch_add(&s->dropped_error, (uint64_t)k);
-			if (!failing)
-				sink_log(s, LOG_ERR, "write failed, dropping alerts: %s",
-					 strerror(-rc));
-			failing = true;
-		} else {
-			atomic_fetch_add(&s->sent, (uint64_t)k);
-			if (failing)
-				sink_log(s, LOG_NOTICE, "writing again");
-			failing = false;
-		}
-		osq_release(s, pos, (uint64_t)k);
+	while (k < SINK_IOV && sink_next(s, pos, end, &r)) {
+		iov[k].iov_base = (void *)r.data;
+		iov[k].iov_len = r.len;
+		k++;
 	}
-	return NULL;
+	rc = write_all(s->fd, iov, k);
+	if (rc) {
+		atomic_fetch_add(&s->errors, 1);
+		atomic_fetch_add(&s->dropped_error, (uint64_t)k);
+		if (!s->failing)
+			sink_log(s, LOG_ERR, "write failed, dropping alerts: %s", strerror(-rc));
+		s->failing = true;
+	} else {
+		atomic_fetch_add(&s->sent, (uint64_t)k);
+		if (s->failing)
+			sink_log(s, LOG_NOTICE, "writing again");
+		s->failing = false;
+	}
+	return (uint64_t)k;
 }
 
-void sink_fd_close(struct sink *s)
+static void file_close(struct sink *s)
 {
-	if (s->kind == SINK_FILE && s->fd >= 0)
+	if (s->fd >= 0)
 		close(s->fd);
 	s->fd = -1;
 	free(s->path);
 	s->path = NULL;
 }
+
+const struct sink_ops sink_stdout_ops = {
+    .name = "stdout",
+    .matches = stdout_matches,
+    .open = stdout_open,
+    .main = sink_consume,
+    .deliver = fd_deliver,
+};
+
+const struct sink_ops sink_file_ops = {
+    .name = "file",
+    .matches = file_matches,
+    .open = file_open,
+    .main = sink_consume,
+    .deliver = fd_deliver,
+    .reopen = file_reopen,
+    .close = file_close,
+};

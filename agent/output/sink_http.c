@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <unistd.h>
 
@@ -57,8 +58,8 @@ static int progress_cb(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut, cu
 	(void)un;
 	if (!atomic_load(&s->stop_flag))
 		return 0;
-	ts_now(&now);
-	return ts_cmp(&now, &s->deadline) >= 0;
+	sink_ts_now(&now);
+	return sink_ts_cmp(&now, &s->deadline) >= 0;
 }
 
 /* Checks the URL and sets s->name to it without the password. */
@@ -110,7 +111,12 @@ cleanup:
 	return rc;
 }
 
-int sink_http_open(struct sink *s, char *err, size_t errlen)
+static bool http_matches(const char *spec)
+{
+	return !strncasecmp(spec, "http://", 7) || !strncasecmp(spec, "https://", 8);
+}
+
+static int http_open(struct sink *s, char *err, size_t errlen)
 {
 	const struct output_opts *o = s->opts;
 	struct http_state *h;
@@ -198,8 +204,8 @@ static bool past_deadline(struct sink *s)
 
 	if (!atomic_load(&s->stop_flag))
 		return false;
-	ts_now(&now);
-	return ts_cmp(&now, &s->deadline) >= 0;
+	sink_ts_now(&now);
+	return sink_ts_cmp(&now, &s->deadline) >= 0;
 }
 
 /* POSTs body[0..len-1] until accepted. Returns 0 when delivered, -EPROTO on a permanent refusal,
@@ -254,12 +260,12 @@ static int deliver(struct sink *s, size_t len)
 		failing = true;
 		attempt++;
 		atomic_fetch_add(&s->retries, 1);
-		ts_now(&until);
-		ts_add_ms(&until, jitter(h, backoff));
-		if (atomic_load(&s->stop_flag) && ts_cmp(&s->deadline, &until) < 0)
+		sink_ts_now(&until);
+		sink_ts_add_ms(&until, jitter(h, backoff));
+		if (atomic_load(&s->stop_flag) && sink_ts_cmp(&s->deadline, &until) < 0)
 			until = s->deadline;
-		ts_now(&now);
-		if (ts_cmp(&now, &until) < 0)
+		sink_ts_now(&now);
+		if (sink_ts_cmp(&now, &until) < 0)
 			sink_sleep_until(s, &until);
 		backoff =
 		    backoff * 2 > o->http_backoff_max_ms ? o->http_backoff_max_ms : backoff * 2;
@@ -273,16 +279,16 @@ static void drop_rest(struct sink *s, uint64_t inflight)
 	uint64_t end, n;
 	bool stopping, kicked;
 
-	n = osq_wait(s, 0, NULL, &end, &stopping, &kicked);
+	n = sink_wait(s, 0, NULL, &end, &stopping, &kicked);
 	if (n) {
 		atomic_fetch_add(&s->dropped_error, n);
-		osq_release(s, end, n);
+		sink_release(s, end, n);
 	}
 	sink_log(s, LOG_ERR, "%llu alerts still queued at shutdown were not delivered",
 		 (unsigned long long)(n + inflight));
 }
 
-void *sink_http_main(void *arg)
+static void *http_main(void *arg)
 {
 	struct sink *s = arg;
 	struct http_state *h = s->http;
@@ -295,7 +301,7 @@ void *sink_http_main(void *arg)
 		bool stopping, kicked;
 		int rc;
 
-		n = osq_wait(s, 1, NULL, &end, &stopping, &kicked);
+		n = sink_wait(s, 1, NULL, &end, &stopping, &kicked);
 		sink_report_drops(s, n);
 		if (!n) {
 			if (stopping)
@@ -305,15 +311,15 @@ void *sink_http_main(void *arg)
 		if (!stopping && n < o->http_batch_max && o->http_linger_ms) {
 			struct timespec until;
 
-			ts_now(&until);
-			ts_add_ms(&until, o->http_linger_ms);
-			n = osq_wait(s, o->http_batch_max, &until, &end, &stopping, &kicked);
+			sink_ts_now(&until);
+			sink_ts_add_ms(&until, o->http_linger_ms);
+			n = sink_wait(s, o->http_batch_max, &until, &end, &stopping, &kicked);
 		}
 		pos = s->tail;
 		while (k < o->http_batch_max) {
 			uint64_t save = pos;
 
-			if (!osq_next(s, &pos, end, &r))
+			if (!sink_next(s, &pos, end, &r))
 				break;
 			if (len + r.len > h->body_cap) {
 				pos = save;
@@ -328,7 +334,7 @@ void *sink_http_main(void *arg)
 			atomic_fetch_add(&s->dropped_error, k);
 		else
 			atomic_fetch_add(&s->sent, k);
-		osq_release(s, pos, k);
+		sink_release(s, pos, k);
 		if (rc == -ETIMEDOUT) {
 			drop_rest(s, k);
 			break;
@@ -337,7 +343,7 @@ void *sink_http_main(void *arg)
 	return NULL;
 }
 
-void sink_http_close(struct sink *s)
+static void http_close(struct sink *s)
 {
 	struct http_state *h = s->http;
 
@@ -350,3 +356,11 @@ void sink_http_close(struct sink *s)
 	free(h);
 	s->http = NULL;
 }
+
+const struct sink_ops sink_http_ops = {
+    .name = "http",
+    .matches = http_matches,
+    .open = http_open,
+    .main = http_main,
+    .close = http_close,
+};

@@ -62,7 +62,12 @@ static int syslog_connect(struct syslog_state *st)
 	return 0;
 }
 
-int sink_syslog_open(struct sink *s, char *err, size_t errlen)
+static bool syslog_matches(const char *spec)
+{
+	return !strcmp(spec, "syslog") || !strncmp(spec, "syslog:", 7);
+}
+
+static int syslog_open(struct sink *s, char *err, size_t errlen)
 {
 	const char *fac = strchr(s->spec, ':');
 	const char *path = s->opts->syslog_socket ? s->opts->syslog_socket : SYSLOG_DEFAULT_SOCKET;
@@ -149,48 +154,33 @@ static int send_one(struct sink *s, const struct osq_rec *r)
 	return -EIO;
 }
 
-void *sink_syslog_main(void *arg)
+static uint64_t syslog_deliver(struct sink *s, uint64_t *pos, uint64_t end)
 {
-	struct sink *s = arg;
 	struct syslog_state *st = s->syslog;
+	uint64_t sent = 0, lost = 0;
+	struct osq_rec r;
 
-	for (;;) {
-		struct osq_rec r;
-		uint64_t end, pos, n, sent = 0, lost = 0;
-		bool stopping, kicked;
+	while (sink_next(s, pos, end, &r)) {
+		int rc = send_one(s, &r);
 
-		n = osq_wait(s, 1, NULL, &end, &stopping, &kicked);
-		sink_report_drops(s, n);
-		if (!n) {
-			if (stopping)
-				break;
+		if (rc == 0) {
+			sent++;
+			st->down_logged = false;
 			continue;
 		}
-		pos = s->tail;
-		while (osq_next(s, &pos, end, &r)) {
-			int rc = send_one(s, &r);
-
-			if (rc == 0) {
-				sent++;
-				st->down_logged = false;
-				continue;
-			}
-			lost++;
-			atomic_fetch_add(&s->errors, 1);
-			if (!st->down_logged)
-				sink_log(s, LOG_ERR,
-					 "cannot send to %s: %s (alerts are counted as lost)",
-					 st->addr.sun_path, strerror(-rc));
-			st->down_logged = true;
-		}
-		atomic_fetch_add(&s->sent, sent);
-		atomic_fetch_add(&s->dropped_error, lost);
-		osq_release(s, pos, sent + lost);
+		lost++;
+		atomic_fetch_add(&s->errors, 1);
+		if (!st->down_logged)
+			sink_log(s, LOG_ERR, "cannot send to %s: %s (alerts are counted as lost)",
+				 st->addr.sun_path, strerror(-rc));
+		st->down_logged = true;
 	}
-	return NULL;
+	atomic_fetch_add(&s->sent, sent);
+	atomic_fetch_add(&s->dropped_error, lost);
+	return sent + lost;
 }
 
-void sink_syslog_close(struct sink *s)
+static void syslog_close(struct sink *s)
 {
 	struct syslog_state *st = s->syslog;
 
@@ -204,3 +194,12 @@ void sink_syslog_close(struct sink *s)
 	free(s->ident);
 	s->ident = NULL;
 }
+
+const struct sink_ops sink_syslog_ops = {
+    .name = "syslog",
+    .matches = syslog_matches,
+    .open = syslog_open,
+    .main = sink_consume,
+    .deliver = syslog_deliver,
+    .close = syslog_close,
+};
