@@ -131,11 +131,14 @@ $(OUT)/bench-workload: tests/bench/workload.c
 	$(Q)$(CC) -O2 $(WARN) -std=gnu11 -D_GNU_SOURCE -o $@ $<
 
 LINT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^bpf/vmlinux/')
-lint:
+# clang-format (checked, not rewritten), cppcheck, and every global symbol carries its module's
+# prefix (scripts/check-prefixes.sh reads the built objects)
+lint: $(AGENT_OBJS) $(OUT)/obj/agent/cli/main.o
 	$(Q)clang-format --dry-run --Werror $(LINT_SRCS)
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --std=c11 -D__linux__ -Iinclude -Iagent \
 		--suppress=missingIncludeSystem agent tests
+	$(Q)./scripts/check-prefixes.sh $(OUT)/obj
 	@echo "lint: clean"
 
 format:

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <time.h>
 
-const char *const osp_alert_extra_fields[] = {
+const char *const alert_extra_fields[] = {
     "container.id",
     "container.name",
     "container.image.repository",
@@ -28,13 +28,13 @@ static void add_extra(cJSON *fields, const char *name, const struct osp_field_ct
 		return;
 	f = fields_lookup(name, strlen(name));
 	if (f && fields_get(f, ctx, ev, &arg, v))
-		cJSON_AddItemToObject(fields, name, osp_json_fval(v));
+		cJSON_AddItemToObject(fields, name, fieldjson_fval(v));
 	else
 		cJSON_AddNullToObject(fields, name);
 }
 
-int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
-		     const struct osp_event *ev, char *buf, size_t size)
+int alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
+		 const struct osp_event *ev, char *buf, size_t size)
 {
 	static char rendered[16384], output[16384 + 64], scratch[OSP_FIELD_BUFSZ];
 	struct osp_fval v = {.buf = scratch, .bufsz = sizeof(scratch)};
@@ -63,7 +63,7 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 	cJSON_AddStringToObject(o, "priority", vocab_priority_name(rule_priority(r)));
 	cJSON_AddStringToObject(o, "source", rule_source(r));
 	cJSON_AddStringToObject(o, "hostname", ctx->hostname ? ctx->hostname : "");
-	cJSON_AddItemToObject(o, "output", osp_json_str(output, strlen(output)));
+	cJSON_AddItemToObject(o, "output", fieldjson_str(output, strlen(output)));
 	tags = cJSON_AddArrayToObject(o, "tags");
 	for (i = 0; i < rule_ntags(r); i++)
 		cJSON_AddItemToArray(tags, cJSON_CreateString(rule_tag(r, i)));
@@ -73,12 +73,12 @@ int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_
 		const char *name = rule_output_field_name(r, i);
 
 		if (rule_output_field_get(r, i, ctx, ev, &v))
-			cJSON_AddItemToObject(fields, name, osp_json_fval(&v));
+			cJSON_AddItemToObject(fields, name, fieldjson_fval(&v));
 		else
 			cJSON_AddNullToObject(fields, name);
 	}
-	for (i = 0; osp_alert_extra_fields[i]; i++)
-		add_extra(fields, osp_alert_extra_fields[i], ctx, ev, &v);
+	for (i = 0; alert_extra_fields[i]; i++)
+		add_extra(fields, alert_extra_fields[i], ctx, ev, &v);
 
 	ret = cJSON_PrintPreallocated(o, buf, (int)size, 0) ? (int)strlen(buf) : -ENOSPC;
 	cJSON_Delete(o);

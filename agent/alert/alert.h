@@ -8,7 +8,7 @@
 #include "rules/rules.h"
 
 /* Fields added to every alert's output_fields beside the template's own, as Falco does for containers. */
-extern const char *const osp_alert_extra_fields[];
+extern const char *const alert_extra_fields[];
 
 /* Formats the alert for rule r firing on ev into buf (no trailing newline):
  *   {"time":RFC 3339 ns UTC,"rule","priority","source","hostname",
@@ -17,7 +17,7 @@ extern const char *const osp_alert_extra_fields[];
  * Returns the length, -ENOSPC when it does not fit in size, -ENOMEM when cJSON cannot build it.
  * Called on the event loop (uses the ruleset's scratch); allocates only inside cJSON, and frees
  * everything before returning. */
-int osp_alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
-		     const struct osp_event *ev, char *buf, size_t size);
+int alert_format(struct ruleset *rs, const struct rule *r, const struct osp_field_ctx *ctx,
+		 const struct osp_event *ev, char *buf, size_t size);
 
 #endif

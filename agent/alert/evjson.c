@@ -19,10 +19,9 @@ static cJSON *labels_json(const struct osp_kv *kv, uint32_t n)
 	for (i = 0; o && i < n; i++) {
 		static char key[1024]; /* label keys come from whoever made the container too */
 
-		cJSON_AddItemToObject(
-		    o, osp_utf8_clean(kv[i].key, strlen(kv[i].key), key, sizeof(key)),
-		    osp_json_str(kv[i].value ? kv[i].value : "",
-				 kv[i].value ? strlen(kv[i].value) : 0));
+		cJSON_AddItemToObject(o, utf8_clean(kv[i].key, strlen(kv[i].key), key, sizeof(key)),
+				      fieldjson_str(kv[i].value ? kv[i].value : "",
+						    kv[i].value ? strlen(kv[i].value) : 0));
 	}
 	return o;
 }
@@ -83,12 +82,12 @@ static void add_fields(cJSON *o, const struct osp_field_ctx *ctx, const struct o
 					/* table names are static: no copy of the key */
 					cJSON_AddItemToObjectCS(o, f->name, a);
 				}
-				cJSON_AddItemToArray(a, osp_json_fval(&v));
+				cJSON_AddItemToArray(a, fieldjson_fval(&v));
 			}
 			continue;
 		}
 		if (fields_get(f, ctx, ev, &arg, &v))
-			cJSON_AddItemToObjectCS(o, f->name, osp_json_fval(&v));
+			cJSON_AddItemToObjectCS(o, f->name, fieldjson_fval(&v));
 	}
 }
 
@@ -115,12 +114,12 @@ static void add_capture(cJSON *o, const struct osp_field_ctx *ctx, const struct 
 		switch (c->kind) {
 		case OSP_CK_VALUE:
 			if (c->get(ctx, ev, &arg, &v))
-				cJSON_AddItemToObjectCS(o, c->name, osp_json_fval(&v));
+				cJSON_AddItemToObjectCS(o, c->name, fieldjson_fval(&v));
 			break;
 		case OSP_CK_LIST:
 			a = cJSON_CreateArray();
 			for (arg.nth = 0; a && c->get(ctx, ev, &arg, &v); arg.nth++)
-				cJSON_AddItemToArray(a, osp_json_fval(&v));
+				cJSON_AddItemToArray(a, fieldjson_fval(&v));
 			cJSON_AddItemToObjectCS(o, c->name, a);
 			break;
 		case OSP_CK_MAP:
@@ -131,7 +130,7 @@ static void add_capture(cJSON *o, const struct osp_field_ctx *ctx, const struct 
 	}
 }
 
-int osp_evjson_write(FILE *out, const struct osp_field_ctx *ctx, const struct osp_event *ev)
+int evjson_write(FILE *out, const struct osp_field_ctx *ctx, const struct osp_event *ev)
 {
 	cJSON *o = cJSON_CreateObject();
 	char *line;

@@ -14,6 +14,6 @@
 #include "fields/fields.h"
 
 /* Writes ev as one line of JSON to out. Returns 0 or -errno (-ENOMEM if cJSON could not build it). */
-int osp_evjson_write(FILE *out, const struct osp_field_ctx *ctx, const struct osp_event *ev);
+int evjson_write(FILE *out, const struct osp_field_ctx *ctx, const struct osp_event *ev);
 
 #endif

@@ -4,11 +4,11 @@
 
 #include "alert/utf8.h"
 
-cJSON *osp_json_str(const char *s, size_t len)
+cJSON *fieldjson_str(const char *s, size_t len)
 {
 	static char clean[3 * OSP_FIELD_BUFSZ + 1]; /* each bad byte may become 3 */
 
-	return cJSON_CreateString(osp_utf8_clean(s, len, clean, sizeof(clean)));
+	return cJSON_CreateString(utf8_clean(s, len, clean, sizeof(clean)));
 }
 
 /* decimal text of v into buf (24 bytes): snprintf costs more than the rest of a field */
@@ -26,30 +26,30 @@ static const char *u64_text(uint64_t v, bool neg, char *buf)
 	return p;
 }
 
-cJSON *osp_json_u64(uint64_t v)
+cJSON *fieldjson_u64(uint64_t v)
 {
 	char buf[24];
 
 	return cJSON_CreateRaw(u64_text(v, false, buf));
 }
 
-cJSON *osp_json_s64(int64_t v)
+cJSON *fieldjson_s64(int64_t v)
 {
 	char buf[24];
 
 	return cJSON_CreateRaw(u64_text(v < 0 ? 0 - (uint64_t)v : (uint64_t)v, v < 0, buf));
 }
 
-cJSON *osp_json_fval(const struct osp_fval *v)
+cJSON *fieldjson_fval(const struct osp_fval *v)
 {
 	switch (v->type) {
 	case OSP_FT_INT64:
-		return osp_json_s64(v->i);
+		return fieldjson_s64(v->i);
 	case OSP_FT_UINT64:
-		return osp_json_u64(v->u);
+		return fieldjson_u64(v->u);
 	case OSP_FT_BOOL:
 		return cJSON_CreateBool(v->i != 0);
 	default:
-		return v->s ? osp_json_str(v->s, v->len) : cJSON_CreateString("");
+		return v->s ? fieldjson_str(v->s, v->len) : cJSON_CreateString("");
 	}
 }

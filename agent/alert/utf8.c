@@ -32,7 +32,7 @@ static size_t seq_len(const unsigned char *s, size_t n)
 	return len;
 }
 
-const char *osp_utf8_clean(const char *s, size_t len, char *buf, size_t size)
+const char *utf8_clean(const char *s, size_t len, char *buf, size_t size)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i = 0, o = 0;

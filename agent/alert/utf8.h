@@ -8,6 +8,6 @@
  * otherwise writes a copy into buf (size bytes, NUL-terminated) with every invalid byte replaced
  * by U+FFFD and returns buf; the copy is cut at a character boundary when buf is too small.
  * A name an attacker chose must not make an alert line that a strict JSON parser rejects. */
-const char *osp_utf8_clean(const char *s, size_t len, char *buf, size_t size);
+const char *utf8_clean(const char *s, size_t len, char *buf, size_t size);
 
 #endif

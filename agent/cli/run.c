@@ -213,7 +213,7 @@ static int run(const struct run_opts *o)
 	sigaction(SIGHUP, &hup, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	ret = osp_probe_open(&probe, &po, loop_record, &c.l, err, sizeof(err));
+	ret = probe_open(&probe, &po, loop_record, &c.l, err, sizeof(err));
 	if (ret) {
 		fprintf(stderr, "osprey: %s\n", err);
 		status = 1;
@@ -229,7 +229,7 @@ static int run(const struct run_opts *o)
 	while (!stop_requested) {
 		time_t now;
 
-		ret = osp_probe_poll(&probe, 10);
+		ret = probe_poll(&probe, 10);
 		if (ret < 0 && ret != -EINTR) {
 			fprintf(stderr, "osprey: ring buffer: %s\n", strerror(-ret));
 			status = 1;
@@ -247,19 +247,19 @@ static int run(const struct run_opts *o)
 			next_report = now + o->stats_interval;
 		}
 		if (now >= next_sync) {
-			osp_decoder_sync_clock(&c.l.dec);
+			decode_sync_clock(&c.l.dec);
 			next_sync = now + 5;
 		}
 	}
 	/* drain what the kernel already queued before stopping */
-	osp_probe_poll(&probe, 0);
+	probe_poll(&probe, 0);
 	if (o->out)
 		fflush(o->out);
 	if (c.l.out && output_flush(c.l.out, 5000))
 		fprintf(stderr, "osprey: some alerts were still queued after 5 s\n");
 	loop_report(&c.l, &probe, last, true);
 cleanup:
-	osp_probe_close(&probe);
+	probe_close(&probe);
 	output_free(c.l.out); /* flushes queued alerts */
 	ruleset_free(c.l.rs);
 	if (c.k8s && c.l.containers)

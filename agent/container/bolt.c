@@ -69,7 +69,7 @@ static bool meta_valid(const uint8_t *m, size_t avail)
 	return h == rd64(m + 56);
 }
 
-void ct_bolt_close(struct ct_bolt *db)
+void container_bolt_close(struct ct_bolt *db)
 {
 	if (!db)
 		return;
@@ -78,7 +78,7 @@ void ct_bolt_close(struct ct_bolt *db)
 	free(db);
 }
 
-int ct_bolt_open(const char *path, struct ct_bolt **out)
+int container_bolt_open(const char *path, struct ct_bolt **out)
 {
 	struct ct_bolt *db = NULL;
 	struct stat st;
@@ -135,13 +135,13 @@ int ct_bolt_open(const char *path, struct ct_bolt **out)
 	*out = db;
 	db = NULL;
 cleanup:
-	ct_bolt_close(db);
+	container_bolt_close(db);
 	if (fd >= 0)
 		close(fd);
 	return err;
 }
 
-struct ct_bolt_bucket ct_bolt_root(const struct ct_bolt *db)
+struct ct_bolt_bucket container_bolt_root(const struct ct_bolt *db)
 {
 	struct ct_bolt_bucket b = {.root = db->root};
 
@@ -258,8 +258,8 @@ static int lookup(const struct ct_bolt *db, const uint8_t *pg, size_t avail, con
 	return lookup(db, pg, avail, key, keylen, val, vlen, vflags, depth + 1);
 }
 
-int ct_bolt_get(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
-		const uint8_t **val, size_t *vlen, int *is_bucket)
+int container_bolt_get(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
+		       const uint8_t **val, size_t *vlen, int *is_bucket)
 {
 	const uint8_t *pg;
 	size_t avail = 0;
@@ -273,14 +273,14 @@ int ct_bolt_get(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const 
 	return r;
 }
 
-int ct_bolt_bucket(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
-		   struct ct_bolt_bucket *out)
+int container_bolt_bucket(const struct ct_bolt *db, const struct ct_bolt_bucket *b, const char *key,
+			  struct ct_bolt_bucket *out)
 {
 	const uint8_t *v;
 	size_t vn;
 	int isb = 0, r;
 
-	r = ct_bolt_get(db, b, key, &v, &vn, &isb);
+	r = container_bolt_get(db, b, key, &v, &vn, &isb);
 	if (r != 1)
 		return r;
 	if (!isb)
@@ -296,8 +296,8 @@ int ct_bolt_bucket(const struct ct_bolt *db, const struct ct_bolt_bucket *b, con
 	return 1;
 }
 
-static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, ct_bolt_fn fn, void *arg,
-		int depth, unsigned int *budget)
+static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, container_bolt_fn fn,
+		void *arg, int depth, unsigned int *budget)
 {
 	uint16_t flags, count;
 	unsigned int i;
@@ -334,8 +334,8 @@ static int walk(const struct ct_bolt *db, const uint8_t *pg, size_t avail, ct_bo
 	return 0;
 }
 
-int ct_bolt_foreach(const struct ct_bolt *db, const struct ct_bolt_bucket *b, ct_bolt_fn fn,
-		    void *arg)
+int container_bolt_foreach(const struct ct_bolt *db, const struct ct_bolt_bucket *b,
+			   container_bolt_fn fn, void *arg)
 {
 	const uint8_t *pg;
 	size_t avail = 0;

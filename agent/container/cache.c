@@ -42,7 +42,7 @@ struct container_cache {
 	struct osp_container host;
 };
 
-const char *osp_runtime_name(enum osp_runtime rt)
+const char *container_runtime_name(enum osp_runtime rt)
 {
 	switch (rt) {
 	case OSP_RT_HOST:
@@ -97,7 +97,7 @@ struct container_cache *container_cache_new(const struct container_cache_config 
 		goto cleanup;
 	}
 	cache->retry_ms = cfg && cfg->retry_interval_ms ? cfg->retry_interval_ms : DEFAULT_RETRY_MS;
-	err = ct_paths_init(&cache->paths, cfg ? &cfg->paths : NULL);
+	err = container_paths_init(&cache->paths, cfg ? &cfg->paths : NULL);
 	if (err)
 		goto cleanup;
 	cache->cap = cap;
@@ -115,7 +115,7 @@ struct container_cache *container_cache_new(const struct container_cache_config 
 		cache->e[i].next = i + 1 < cap ? (int32_t)(i + 1) : NIL;
 	cache->free_head = 0;
 	cache->st.capacity = cap;
-	ct_container_init(&cache->host);
+	container_init(&cache->host);
 	cache->host.runtime = OSP_RT_HOST;
 	memcpy(cache->host.full_id, "host", sizeof("host"));
 	memcpy(cache->host.id, "host", sizeof("host"));
@@ -135,11 +135,11 @@ void container_cache_free(struct container_cache *cache)
 		return;
 	for (i = 0; cache->e && i < cache->cap; i++) {
 		if (cache->e[i].used)
-			ct_container_clear(&cache->e[i].c);
+			container_clear(&cache->e[i].c);
 	}
 	free(cache->e);
 	free(cache->buckets);
-	ct_paths_free(&cache->paths);
+	container_paths_free(&cache->paths);
 	free(cache);
 }
 
@@ -173,7 +173,7 @@ static void unlink_entry(struct container_cache *cache, struct ct_entry *ent)
 		pp = &cache->e[*pp].next;
 	if (*pp == idx)
 		*pp = ent->next;
-	ct_container_clear(&ent->c);
+	container_clear(&ent->c);
 	memset(ent, 0, sizeof(*ent));
 	ent->next = cache->free_head;
 	cache->free_head = idx;
@@ -206,27 +206,27 @@ static void load_metadata(struct container_cache *cache, struct ct_entry *ent, u
 	const struct container_ref *ref = &ent->ref;
 	int r = -ENOENT;
 
-	ct_container_clear(c);
+	container_clear(c);
 	c->runtime = ref->runtime;
 	switch (ref->runtime) {
 	case OSP_RT_DOCKER:
-		r = ct_meta_docker(&cache->paths, ref->id, c);
+		r = container_meta_docker(&cache->paths, ref->id, c);
 		break;
 	case OSP_RT_CONTAINERD:
-		r = ct_meta_containerd(&cache->paths, ref->ns, ref->id, c);
+		r = container_meta_containerd(&cache->paths, ref->ns, ref->id, c);
 		if (r == -ENOENT) {
 			/* the same cgroup shapes come from cri-dockerd or docker --cgroup-parent */
-			ct_container_clear(c);
-			r = ct_meta_docker(&cache->paths, ref->id, c);
+			container_clear(c);
+			r = container_meta_docker(&cache->paths, ref->id, c);
 			if (r == 0)
 				c->runtime = OSP_RT_DOCKER;
 		}
 		break;
 	case OSP_RT_CRIO:
-		r = ct_meta_crio(&cache->paths, ref->id, c);
+		r = container_meta_crio(&cache->paths, ref->id, c);
 		break;
 	case OSP_RT_PODMAN:
-		r = ct_meta_podman(&cache->paths, ref->id, c);
+		r = container_meta_podman(&cache->paths, ref->id, c);
 		break;
 	case OSP_RT_HOST:
 	case OSP_RT_UNKNOWN_CONTAINER:
@@ -243,7 +243,7 @@ static void load_metadata(struct container_cache *cache, struct ct_entry *ent, u
 		ent->next_retry_ms = now + cache->retry_ms;
 	}
 	if (!c->pod_uid[0] && ref->pod_uid[0])
-		ct_set_str(&c->pod_uid, ref->pod_uid);
+		container_set_str(&c->pod_uid, ref->pod_uid);
 	fill_pod_labels(cache, ent);
 	if (ent->pod_labels_pending)
 		ent->next_retry_ms = now + cache->retry_ms;
@@ -306,7 +306,7 @@ const struct osp_container *container_resolve_ref(struct container_cache *cache,
 	ent->used = true;
 	ent->ref = *ref;
 	ent->last_use_ms = now;
-	ct_container_init(&ent->c);
+	container_init(&ent->c);
 	memcpy(ent->c.full_id, ref->id, sizeof(ent->c.full_id));
 	memcpy(ent->c.id, ref->id, 12);
 	ent->c.id[12] = '\0';

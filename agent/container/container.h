@@ -98,7 +98,7 @@ int container_mount_format(const struct osp_mount *m, char *buf, size_t len);
 int container_mounts_format(const struct osp_container *c, char *buf, size_t len);
 
 /* Runtime name as Falco's container.type gives it: "docker", "containerd", "cri-o", "podman", "host". */
-const char *osp_runtime_name(enum osp_runtime rt);
+const char *container_runtime_name(enum osp_runtime rt);
 
 /* ---- container/ module API (cgroup parsing, runtime metadata, cache) ---- */
 

@@ -23,7 +23,7 @@
 
 #include "container/meta.h"
 
-char ct_empty[1];
+char container_empty[1];
 
 /* ---- paths ---- */
 
@@ -41,7 +41,7 @@ static char *join(const char *root, const char *path)
 	return s;
 }
 
-void ct_paths_free(struct ct_paths *p)
+void container_paths_free(struct ct_paths *p)
 {
 	if (!p)
 		return;
@@ -57,7 +57,7 @@ void ct_paths_free(struct ct_paths *p)
 
 #define DEF(x, d) ((x) && *(x) ? (x) : (d))
 
-int ct_paths_init(struct ct_paths *p, const struct container_paths *cfg)
+int container_paths_init(struct ct_paths *p, const struct container_paths *cfg)
 {
 	static const struct container_paths none;
 	char *tmp = NULL, *buf = NULL;
@@ -94,7 +94,7 @@ int ct_paths_init(struct ct_paths *p, const struct container_paths *cfg)
 	p->cap_last_cap = 40;
 	free(tmp);
 	tmp = join(p->host_root, "proc/sys/kernel/cap_last_cap");
-	if (tmp && ct_read_file(tmp, 64, &buf, &len) == 0) {
+	if (tmp && container_read_file(tmp, 64, &buf, &len) == 0) {
 		unsigned long v = strtoul(buf, NULL, 10);
 
 		if (v > 0 && v < 64)
@@ -104,16 +104,16 @@ cleanup:
 	free(tmp);
 	free(buf);
 	if (err)
-		ct_paths_free(p);
+		container_paths_free(p);
 	return err;
 }
 
 /* ---- struct osp_container helpers ---- */
 
-void ct_container_init(struct osp_container *c)
+void container_init(struct osp_container *c)
 {
-	c->name = c->image = c->image_repository = c->image_tag = c->image_digest = ct_empty;
-	c->pod_name = c->pod_uid = c->pod_namespace = c->image_id = c->sandbox_id = ct_empty;
+	c->name = c->image = c->image_repository = c->image_tag = c->image_digest = container_empty;
+	c->pod_name = c->pod_uid = c->pod_namespace = c->image_id = c->sandbox_id = container_empty;
 	c->labels = c->pod_labels = NULL;
 	c->nlabels = c->npod_labels = 0;
 	c->privileged = -1;
@@ -125,11 +125,11 @@ void ct_container_init(struct osp_container *c)
 
 static void free_str(char *s)
 {
-	if (s != ct_empty)
+	if (s != container_empty)
 		free(s);
 }
 
-void ct_labels_free(struct osp_kv *kv, uint32_t n)
+void container_labels_free(struct osp_kv *kv, uint32_t n)
 {
 	uint32_t i;
 
@@ -142,7 +142,7 @@ void ct_labels_free(struct osp_kv *kv, uint32_t n)
 	free(kv);
 }
 
-void ct_container_clear(struct osp_container *c)
+void container_clear(struct osp_container *c)
 {
 	if (!c)
 		return;
@@ -156,15 +156,15 @@ void ct_container_clear(struct osp_container *c)
 	free_str(c->pod_namespace);
 	free_str(c->image_id);
 	free_str(c->sandbox_id);
-	ct_labels_free(c->labels, c->nlabels);
-	ct_labels_free(c->pod_labels, c->npod_labels);
-	ct_mounts_free(c->mounts, c->nmounts);
-	ct_container_init(c);
+	container_labels_free(c->labels, c->nlabels);
+	container_labels_free(c->pod_labels, c->npod_labels);
+	container_mounts_free(c->mounts, c->nmounts);
+	container_init(c);
 }
 
-int ct_set_str(char **dst, const char *src)
+int container_set_str(char **dst, const char *src)
 {
-	char *s = ct_empty;
+	char *s = container_empty;
 
 	if (src && *src) {
 		s = strdup(src);
@@ -250,7 +250,7 @@ static int labels_from_json(const cJSON *obj, bool pod_only, struct osp_kv **kv,
 	return 0;
 }
 
-int ct_set_image(struct osp_container *c, const char *ref)
+int container_set_image(struct osp_container *c, const char *ref)
 {
 	struct container_image img;
 	int err;
@@ -260,20 +260,20 @@ int ct_set_image(struct osp_container *c, const char *ref)
 	err = container_image_parse(ref, &img);
 	if (err)
 		return err;
-	err = ct_set_str(&c->image, ref);
+	err = container_set_str(&c->image, ref);
 	if (!err)
-		err = ct_set_str(&c->image_repository, img.repository);
+		err = container_set_str(&c->image_repository, img.repository);
 	if (!err)
-		err = ct_set_str(&c->image_tag, img.tag);
+		err = container_set_str(&c->image_tag, img.tag);
 	if (!err && img.digest[0])
-		err = ct_set_str(&c->image_digest, img.digest);
+		err = container_set_str(&c->image_digest, img.digest);
 	container_image_clear(&img);
 	return err;
 }
 
 /* ---- files ---- */
 
-int ct_read_file(const char *path, size_t max, char **buf, size_t *len)
+int container_read_file(const char *path, size_t max, char **buf, size_t *len)
 {
 	struct stat st;
 	char *b = NULL;
@@ -331,14 +331,14 @@ cleanup:
 	return err;
 }
 
-int ct_json_load(const char *path, cJSON **out)
+int container_json_load(const char *path, cJSON **out)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	int err;
 
 	*out = NULL;
-	err = ct_read_file(path, CT_FILE_MAX, &buf, &len);
+	err = container_read_file(path, CT_FILE_MAX, &buf, &len);
 	if (err)
 		return err;
 	*out = cJSON_ParseWithLength(buf, len);
@@ -381,7 +381,7 @@ static void oci_privileged(const struct ct_paths *p, const cJSON *cfg, struct os
 
 /* ---- docker ---- */
 
-int ct_meta_docker(const struct ct_paths *p, const char *id, struct osp_container *c)
+int container_meta_docker(const struct ct_paths *p, const char *id, struct osp_container *c)
 {
 	cJSON *cfg = NULL, *host = NULL;
 	const cJSON *config, *labels, *priv;
@@ -392,7 +392,7 @@ int ct_meta_docker(const struct ct_paths *p, const char *id, struct osp_containe
 	if ((size_t)snprintf(path, sizeof(path), "%s/containers/%s/config.v2.json",
 			     p->docker_data_root, id) >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = ct_json_load(path, &cfg);
+	err = container_json_load(path, &cfg);
 	if (err)
 		goto cleanup;
 	config = jobj(cfg, "Config");
@@ -402,32 +402,32 @@ int ct_meta_docker(const struct ct_paths *p, const char *id, struct osp_containe
 		name++;
 	/* cri-dockerd: the Kubernetes names are in the labels */
 	v = labels ? jstr(labels, "io.kubernetes.container.name") : NULL;
-	err = ct_set_str(&c->name, v && *v ? v : name);
+	err = container_set_str(&c->name, v && *v ? v : name);
 	if (!err)
-		err = ct_set_image(c, jstr(config, "Image"));
+		err = container_set_image(c, jstr(config, "Image"));
 	if (!err)
-		err = ct_set_str(&c->image_id, jstr(cfg, "Image"));
+		err = container_set_str(&c->image_id, jstr(cfg, "Image"));
 	if (!err)
 		err = labels_from_json(labels, false, &c->labels, &c->nlabels);
 	if (!err)
-		err =
-		    ct_mounts_from_docker(cJSON_GetObjectItemCaseSensitive(cfg, "MountPoints"), c);
+		err = container_mounts_from_docker(
+		    cJSON_GetObjectItemCaseSensitive(cfg, "MountPoints"), c);
 	if (!err && labels) {
 		if ((v = jstr(labels, "io.kubernetes.pod.name")))
-			err = ct_set_str(&c->pod_name, v);
+			err = container_set_str(&c->pod_name, v);
 		if (!err && (v = jstr(labels, "io.kubernetes.pod.namespace")))
-			err = ct_set_str(&c->pod_namespace, v);
+			err = container_set_str(&c->pod_namespace, v);
 		if (!err && (v = jstr(labels, "io.kubernetes.pod.uid")))
-			err = ct_set_str(&c->pod_uid, v);
+			err = container_set_str(&c->pod_uid, v);
 		if (!err && (v = jstr(labels, "io.kubernetes.sandbox.id")))
-			err = ct_set_str(&c->sandbox_id, v);
+			err = container_set_str(&c->sandbox_id, v);
 		v = jstr(labels, "io.kubernetes.docker.type");
 		c->is_sandbox = v && strcmp(v, "podsandbox") == 0;
 	}
 	if (err)
 		goto cleanup;
 	snprintf(path, sizeof(path), "%s/containers/%s/hostconfig.json", p->docker_data_root, id);
-	if (ct_json_load(path, &host) == 0) {
+	if (container_json_load(path, &host) == 0) {
 		priv = cJSON_GetObjectItemCaseSensitive(host, "Privileged");
 		if (cJSON_IsBool(priv))
 			c->privileged = cJSON_IsTrue(priv);
@@ -469,16 +469,16 @@ static int bolt_label(void *arg, const uint8_t *k, size_t kn, const uint8_t *v, 
 static int ctrd_bucket(const struct ct_bolt *db, const char *ns, const char *id,
 		       struct ct_bolt_bucket *out)
 {
-	struct ct_bolt_bucket b = ct_bolt_root(db);
+	struct ct_bolt_bucket b = container_bolt_root(db);
 	int r;
 
-	r = ct_bolt_bucket(db, &b, "v1", &b);
+	r = container_bolt_bucket(db, &b, "v1", &b);
 	if (r == 1)
-		r = ct_bolt_bucket(db, &b, ns, &b);
+		r = container_bolt_bucket(db, &b, ns, &b);
 	if (r == 1)
-		r = ct_bolt_bucket(db, &b, "containers", &b);
+		r = container_bolt_bucket(db, &b, "containers", &b);
 	if (r == 1)
-		r = ct_bolt_bucket(db, &b, id, out);
+		r = container_bolt_bucket(db, &b, id, out);
 	return r;
 }
 
@@ -495,42 +495,43 @@ static int ctrd_meta_db(const struct ct_paths *p, const char *ns, const char *id
 	char *img = NULL;
 	int r, found = 0, isb = 0;
 
-	r = ct_bolt_open(p->containerd_meta, &db);
+	r = container_bolt_open(p->containerd_meta, &db);
 	if (r)
 		return r;
 	r = ctrd_bucket(db, ns, id, &cb);
 	if (r != 1)
 		goto cleanup;
 	found = 1;
-	if (ct_bolt_get(db, &cb, "image", &v, &vn, &isb) == 1 && !isb && c->image == ct_empty) {
+	if (container_bolt_get(db, &cb, "image", &v, &vn, &isb) == 1 && !isb &&
+	    c->image == container_empty) {
 		img = strndup((const char *)v, vn);
-		r = img ? ct_set_image(c, img) : -ENOMEM;
+		r = img ? container_set_image(c, img) : -ENOMEM;
 		if (r)
 			goto cleanup;
 	}
 	sink = (struct label_sink){&c->labels, &c->nlabels, false};
-	if (ct_bolt_bucket(db, &cb, "labels", &lb) == 1) {
-		r = ct_bolt_foreach(db, &lb, bolt_label, &sink);
+	if (container_bolt_bucket(db, &cb, "labels", &lb) == 1) {
+		r = container_bolt_foreach(db, &lb, bolt_label, &sink);
 		if (r)
 			goto cleanup;
 	}
 	/* a CRI pod's labels are the labels of its sandbox container */
 	if (c->sandbox_id[0] && ctrd_bucket(db, ns, c->sandbox_id, &cb) == 1 &&
-	    ct_bolt_bucket(db, &cb, "labels", &lb) == 1) {
+	    container_bolt_bucket(db, &cb, "labels", &lb) == 1) {
 		sink = (struct label_sink){&c->pod_labels, &c->npod_labels, true};
-		r = ct_bolt_foreach(db, &lb, bolt_label, &sink);
+		r = container_bolt_foreach(db, &lb, bolt_label, &sink);
 		if (r)
 			goto cleanup;
 	}
 	r = 0;
 cleanup:
 	free(img);
-	ct_bolt_close(db);
+	container_bolt_close(db);
 	return r ? r : found;
 }
 
-int ct_meta_containerd(const struct ct_paths *p, const char *ns, const char *id,
-		       struct osp_container *c)
+int container_meta_containerd(const struct ct_paths *p, const char *ns, const char *id,
+			      struct osp_container *c)
 {
 	cJSON *cfg = NULL;
 	const cJSON *ann;
@@ -544,39 +545,42 @@ int ct_meta_containerd(const struct ct_paths *p, const char *ns, const char *id,
 			     "%s/io.containerd.runtime.v2.task/%s/%s/config.json",
 			     p->containerd_state, ns, id) >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = ct_json_load(path, &cfg);
+	err = container_json_load(path, &cfg);
 	if (err == -ENOENT) {
 		/* no running task; the container may still be in the metadata store */
 		dberr = ctrd_meta_db(p, ns, id, c);
 		if (dberr == 1 && !c->name[0])
-			err = ct_set_str(&c->name, id);
+			err = container_set_str(&c->name, id);
 		goto cleanup;
 	}
 	if (err)
 		goto cleanup;
 	ann = jobj(cfg, "annotations");
 	oci_privileged(p, cfg, c);
-	err = ct_mounts_from_oci(cfg, c);
+	err = container_mounts_from_oci(cfg, c);
 	if (err)
 		goto cleanup;
 	v = jstr(ann, "io.kubernetes.cri.container-type");
 	if (v) {
 		c->is_sandbox = strcmp(v, "sandbox") == 0;
-		err = ct_set_str(&c->name, jstr(ann, "io.kubernetes.cri.container-name"));
+		err = container_set_str(&c->name, jstr(ann, "io.kubernetes.cri.container-name"));
 		if (!err)
-			err = ct_set_image(c, jstr(ann, "io.kubernetes.cri.image-name"));
+			err = container_set_image(c, jstr(ann, "io.kubernetes.cri.image-name"));
 		if (!err)
-			err = ct_set_str(&c->pod_name, jstr(ann, "io.kubernetes.cri.sandbox-name"));
+			err = container_set_str(&c->pod_name,
+						jstr(ann, "io.kubernetes.cri.sandbox-name"));
 		if (!err)
-			err = ct_set_str(&c->pod_namespace,
-					 jstr(ann, "io.kubernetes.cri.sandbox-namespace"));
+			err = container_set_str(&c->pod_namespace,
+						jstr(ann, "io.kubernetes.cri.sandbox-namespace"));
 		if (!err)
-			err = ct_set_str(&c->pod_uid, jstr(ann, "io.kubernetes.cri.sandbox-uid"));
+			err = container_set_str(&c->pod_uid,
+						jstr(ann, "io.kubernetes.cri.sandbox-uid"));
 		if (!err)
-			err = ct_set_str(&c->sandbox_id, jstr(ann, "io.kubernetes.cri.sandbox-id"));
+			err = container_set_str(&c->sandbox_id,
+						jstr(ann, "io.kubernetes.cri.sandbox-id"));
 	} else {
 		/* a plain containerd container (ctr, nerdctl): named by its id, labels in annotations */
-		err = ct_set_str(&c->name, id);
+		err = container_set_str(&c->name, id);
 		if (!err)
 			err = labels_from_json(ann, false, &c->labels, &c->nlabels);
 	}
@@ -601,13 +605,13 @@ static int crio_config(const struct ct_paths *p, const char *id, cJSON **cfg)
 	if ((size_t)snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json",
 			     p->containers_storage, id) >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = ct_json_load(path, cfg);
+	err = container_json_load(path, cfg);
 	if (err != -ENOENT)
 		return err;
 	if ((size_t)snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json",
 			     p->containers_runroot, id) >= sizeof(path))
 		return -ENAMETOOLONG;
-	return ct_json_load(path, cfg);
+	return container_json_load(path, cfg);
 }
 
 /* The JSON object held as a string in annotation key ("io.kubernetes.cri-o.Labels"). */
@@ -626,7 +630,7 @@ static cJSON *ann_json(const cJSON *ann, const char *key)
 	return o;
 }
 
-int ct_meta_crio(const struct ct_paths *p, const char *id, struct osp_container *c)
+int container_meta_crio(const struct ct_paths *p, const char *id, struct osp_container *c)
 {
 	cJSON *cfg = NULL, *sb = NULL, *labels = NULL, *md = NULL, *pod = NULL;
 	const cJSON *ann;
@@ -642,7 +646,7 @@ int ct_meta_crio(const struct ct_paths *p, const char *id, struct osp_container 
 		goto cleanup;
 	}
 	oci_privileged(p, cfg, c);
-	err = ct_mounts_from_oci(cfg, c);
+	err = container_mounts_from_oci(cfg, c);
 	if (err)
 		goto cleanup;
 	v = jstr(ann, "io.kubernetes.cri-o.ContainerType");
@@ -654,28 +658,29 @@ int ct_meta_crio(const struct ct_paths *p, const char *id, struct osp_container 
 		v = jstr(labels, "io.kubernetes.container.name");
 	if (!v && md)
 		v = jstr(md, "name");
-	err = ct_set_str(&c->name, v);
+	err = container_set_str(&c->name, v);
 	v = jstr(ann, "io.kubernetes.cri-o.ImageName");
 	if (!err)
-		err = ct_set_image(c, v ? v : jstr(ann, "io.kubernetes.cri-o.Image"));
+		err = container_set_image(c, v ? v : jstr(ann, "io.kubernetes.cri-o.Image"));
 	if (!err)
-		err = ct_set_str(&c->image_id, jstr(ann, "io.kubernetes.cri-o.ImageRef"));
+		err = container_set_str(&c->image_id, jstr(ann, "io.kubernetes.cri-o.ImageRef"));
 	v = jstr(ann, "io.kubernetes.pod.name");
 	if (!err)
-		err = ct_set_str(&c->pod_name, v ? v : jstr(ann, "io.kubernetes.cri-o.KubeName"));
+		err = container_set_str(&c->pod_name,
+					v ? v : jstr(ann, "io.kubernetes.cri-o.KubeName"));
 	v = jstr(ann, "io.kubernetes.pod.namespace");
 	if (!err)
-		err = ct_set_str(&c->pod_namespace,
-				 v ? v : jstr(ann, "io.kubernetes.cri-o.Namespace"));
+		err = container_set_str(&c->pod_namespace,
+					v ? v : jstr(ann, "io.kubernetes.cri-o.Namespace"));
 	if (!err)
-		err = ct_set_str(&c->pod_uid, jstr(ann, "io.kubernetes.pod.uid"));
+		err = container_set_str(&c->pod_uid, jstr(ann, "io.kubernetes.pod.uid"));
 	if (!err && !c->pod_uid[0] && labels)
-		err = ct_set_str(&c->pod_uid, jstr(labels, "io.kubernetes.pod.uid"));
+		err = container_set_str(&c->pod_uid, jstr(labels, "io.kubernetes.pod.uid"));
 	if (!err)
 		err = labels_from_json(labels, false, &c->labels, &c->nlabels);
 	sbid = jstr(ann, "io.kubernetes.cri-o.SandboxID");
 	if (!err)
-		err = ct_set_str(&c->sandbox_id, sbid);
+		err = container_set_str(&c->sandbox_id, sbid);
 	if (err)
 		goto cleanup;
 	/* the pod's labels are on the sandbox */
@@ -712,15 +717,15 @@ static int podman_db_labels(const struct ct_paths *p, const char *id, struct osp
 	cJSON *cfg = NULL;
 	int r, isb = 0;
 
-	r = ct_bolt_open(p->podman_db, &db);
+	r = container_bolt_open(p->podman_db, &db);
 	if (r)
 		return r;
-	b = ct_bolt_root(db);
-	r = ct_bolt_bucket(db, &b, "ctr", &b);
+	b = container_bolt_root(db);
+	r = container_bolt_bucket(db, &b, "ctr", &b);
 	if (r == 1)
-		r = ct_bolt_bucket(db, &b, id, &b);
+		r = container_bolt_bucket(db, &b, id, &b);
 	if (r == 1)
-		r = ct_bolt_get(db, &b, "config", &v, &vn, &isb);
+		r = container_bolt_get(db, &b, "config", &v, &vn, &isb);
 	if (r != 1 || isb) {
 		r = r < 0 ? r : -ENOENT;
 		goto cleanup;
@@ -733,11 +738,11 @@ static int podman_db_labels(const struct ct_paths *p, const char *id, struct osp
 	r = labels_from_json(jobj(cfg, "labels"), false, &c->labels, &c->nlabels);
 cleanup:
 	cJSON_Delete(cfg);
-	ct_bolt_close(db);
+	container_bolt_close(db);
 	return r;
 }
 
-int ct_meta_podman(const struct ct_paths *p, const char *id, struct osp_container *c)
+int container_meta_podman(const struct ct_paths *p, const char *id, struct osp_container *c)
 {
 	cJSON *all = NULL, *cfg = NULL, *md = NULL;
 	const cJSON *it, *ent = NULL, *names, *ann;
@@ -748,7 +753,7 @@ int ct_meta_podman(const struct ct_paths *p, const char *id, struct osp_containe
 	if ((size_t)snprintf(path, sizeof(path), "%s/overlay-containers/containers.json",
 			     p->containers_storage) >= sizeof(path))
 		return -ENAMETOOLONG;
-	err = ct_json_load(path, &all);
+	err = container_json_load(path, &all);
 	if (err)
 		goto cleanup;
 	cJSON_ArrayForEach(it, all)
@@ -765,24 +770,24 @@ int ct_meta_podman(const struct ct_paths *p, const char *id, struct osp_containe
 	}
 	names = cJSON_GetObjectItemCaseSensitive(ent, "names");
 	if (cJSON_IsArray(names) && cJSON_IsString(cJSON_GetArrayItem(names, 0)))
-		err = ct_set_str(&c->name, cJSON_GetArrayItem(names, 0)->valuestring);
+		err = container_set_str(&c->name, cJSON_GetArrayItem(names, 0)->valuestring);
 	if (!err)
-		err = ct_set_str(&c->image_id, jstr(ent, "image"));
+		err = container_set_str(&c->image_id, jstr(ent, "image"));
 	v = jstr(ent, "metadata");
 	md = v ? cJSON_Parse(v) : NULL;
 	if (!err && md)
-		err = ct_set_image(c, jstr(md, "image-name"));
+		err = container_set_image(c, jstr(md, "image-name"));
 	if (err)
 		goto cleanup;
 	if ((size_t)snprintf(path, sizeof(path), "%s/overlay-containers/%s/userdata/config.json",
 			     p->containers_storage, id) < sizeof(path) &&
-	    ct_json_load(path, &cfg) == 0) {
+	    container_json_load(path, &cfg) == 0) {
 		oci_privileged(p, cfg, c);
 		ann = jobj(cfg, "annotations");
 		v = jstr(ann, "io.podman.annotations.privileged");
 		if (v)
 			c->privileged = strcasecmp(v, "true") == 0;
-		err = ct_mounts_from_oci(cfg, c);
+		err = container_mounts_from_oci(cfg, c);
 		if (err)
 			goto cleanup;
 	}

@@ -104,27 +104,27 @@ int container_mounts_format(const struct osp_container *c, char *buf, size_t len
 
 /* ---- filling ---- */
 
-void ct_mounts_free(struct osp_mount *m, uint32_t n)
+void container_mounts_free(struct osp_mount *m, uint32_t n)
 {
 	uint32_t i;
 
 	if (!m)
 		return;
 	for (i = 0; i < n; i++) {
-		if (m[i].source != ct_empty)
+		if (m[i].source != container_empty)
 			free(m[i].source);
-		if (m[i].dest != ct_empty)
+		if (m[i].dest != container_empty)
 			free(m[i].dest);
-		if (m[i].mode != ct_empty)
+		if (m[i].mode != container_empty)
 			free(m[i].mode);
-		if (m[i].propagation != ct_empty)
+		if (m[i].propagation != container_empty)
 			free(m[i].propagation);
 	}
 	free(m);
 }
 
-int ct_mount_add(struct osp_container *c, const char *source, const char *dest, const char *mode,
-		 bool rdwr, const char *propagation)
+int container_mount_add(struct osp_container *c, const char *source, const char *dest,
+			const char *mode, bool rdwr, const char *propagation)
 {
 	struct osp_mount *arr, *m;
 	int err;
@@ -141,16 +141,16 @@ int ct_mount_add(struct osp_container *c, const char *source, const char *dest, 
 		return -ENOMEM;
 	c->mounts = arr;
 	m = &arr[c->nmounts];
-	m->source = m->dest = m->mode = m->propagation = ct_empty;
+	m->source = m->dest = m->mode = m->propagation = container_empty;
 	m->rdwr = rdwr;
 	c->nmounts++; /* counted now: a failed copy below leaves "" members, freed with the rest */
-	err = ct_set_str(&m->source, source);
+	err = container_set_str(&m->source, source);
 	if (!err)
-		err = ct_set_str(&m->dest, dest);
+		err = container_set_str(&m->dest, dest);
 	if (!err)
-		err = ct_set_str(&m->mode, mode);
+		err = container_set_str(&m->mode, mode);
 	if (!err)
-		err = ct_set_str(&m->propagation, propagation);
+		err = container_set_str(&m->propagation, propagation);
 	return err;
 }
 
@@ -161,7 +161,7 @@ static const char *jstr(const cJSON *obj, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-int ct_mounts_from_docker(const cJSON *mount_points, struct osp_container *c)
+int container_mounts_from_docker(const cJSON *mount_points, struct osp_container *c)
 {
 	const cJSON *it, *rw;
 	const char *dest, *mode;
@@ -185,8 +185,8 @@ int ct_mounts_from_docker(const cJSON *mount_points, struct osp_container *c)
 		mode = jstr(it, "Mode");
 		if (!mode)
 			mode = jstr(it, "Relabel");
-		err = ct_mount_add(c, jstr(it, "Source"), dest, mode, cJSON_IsTrue(rw),
-				   jstr(it, "Propagation"));
+		err = container_mount_add(c, jstr(it, "Source"), dest, mode, cJSON_IsTrue(rw),
+					  jstr(it, "Propagation"));
 		if (err)
 			return err;
 	}
@@ -210,7 +210,7 @@ static bool oci_is_bind(const char *type, const cJSON *options)
 	return false;
 }
 
-int ct_mounts_from_oci(const cJSON *oci_config, struct osp_container *c)
+int container_mounts_from_oci(const cJSON *oci_config, struct osp_container *c)
 {
 	static const char *const props[] = {"private", "rprivate", "shared",	 "rshared",
 					    "slave",   "rslave",   "unbindable", "runbindable"};
@@ -253,7 +253,7 @@ int ct_mounts_from_oci(const cJSON *oci_config, struct osp_container *c)
 					prop = props[i];
 			}
 		}
-		err = ct_mount_add(c, jstr(it, "source"), dest, NULL, rdwr, prop);
+		err = container_mount_add(c, jstr(it, "source"), dest, NULL, rdwr, prop);
 		if (err)
 			return err;
 	}

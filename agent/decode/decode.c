@@ -14,15 +14,15 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void osp_decoder_sync_clock(struct osp_decoder *d)
+void decode_sync_clock(struct osp_decoder *d)
 {
 	d->boot_to_wall = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
 }
 
-void osp_decoder_init(struct osp_decoder *d)
+void decode_init(struct osp_decoder *d)
 {
 	memset(d, 0, sizeof(*d));
-	osp_decoder_sync_clock(d);
+	decode_sync_clock(d);
 }
 
 static void set_str(struct osp_str *s, const char *p, int len)
@@ -41,7 +41,7 @@ static void comp_path(struct osp_decoder *d, struct osp_str *s, const char *list
 	int n;
 
 	memcpy(buf, OSP_DETACHED_PREFIX, pre);
-	n = osp_path_from_components(list, len, buf + pre, bufsz - pre);
+	n = path_from_components(list, len, buf + pre, bufsz - pre);
 	if (n < 0)
 		d->stats.path_too_long++;
 	set_str(s, buf, n < 0 ? n : n + (int)pre);
@@ -142,7 +142,7 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 	return 0;
 }
 
-/* osp_path_normalize() of a path that may carry OSP_DETACHED_PREFIX: the prefix is kept, the rest
+/* path_normalize() of a path that may carry OSP_DETACHED_PREFIX: the prefix is kept, the rest
  * normalised. */
 static int normalize_detached(const char *path, char *out, size_t outsz)
 {
@@ -150,9 +150,9 @@ static int normalize_detached(const char *path, char *out, size_t outsz)
 	int n;
 
 	if (strncmp(path, OSP_DETACHED_PREFIX, pre))
-		return osp_path_normalize(NULL, path, out, outsz);
+		return path_normalize(NULL, path, out, outsz);
 	memcpy(out, path, pre);
-	n = osp_path_normalize(NULL, path + pre, out + pre, outsz - pre);
+	n = path_normalize(NULL, path + pre, out + pre, outsz - pre);
 	return n < 0 ? n : n + (int)pre;
 }
 
@@ -183,7 +183,7 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 		comp_path(d, &o->realpath, e->data + raw, path, d->realpath, sizeof(d->realpath),
 			  e->flags & OSP_F_PATH_DETACHED);
 	if (base) {
-		n = osp_path_from_components(e->data + raw + path, base, d->base, sizeof(d->base));
+		n = path_from_components(e->data + raw + path, base, d->base, sizeof(d->base));
 		if (n >= 0)
 			basep = d->base;
 	}
@@ -198,14 +198,14 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 	/* a relative path below a detached cwd/dirfd is named inside that filesystem, marked */
 	pre = basep && (e->flags & OSP_F_BASE_DETACHED) ? sizeof(OSP_DETACHED_PREFIX) - 1 : 0;
 	memcpy(d->name, OSP_DETACHED_PREFIX, pre);
-	n = osp_path_normalize(basep, d->nameraw, d->name + pre, sizeof(d->name) - pre);
+	n = path_normalize(basep, d->nameraw, d->name + pre, sizeof(d->name) - pre);
 	if (n < 0)
 		d->stats.path_too_long++;
 	set_str(&o->name, d->name, n < 0 ? n : n + (int)pre);
 	return 0;
 }
 
-int osp_decode(struct osp_decoder *d, const void *rec, size_t len, struct osp_event *ev)
+int decode_record(struct osp_decoder *d, const void *rec, size_t len, struct osp_event *ev)
 {
 	const struct osp_hdr *h = rec;
 	int err = -EINVAL;

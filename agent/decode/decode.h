@@ -35,15 +35,15 @@ struct osp_decoder {
 };
 
 /* Prepares d (which the caller owns, e.g. static or heap: it is ~40 KiB). Cannot fail. */
-void osp_decoder_init(struct osp_decoder *d);
+void decode_init(struct osp_decoder *d);
 
 /* Re-reads the offset between the boot-time and wall clocks (call every few seconds: NTP steps). */
-void osp_decoder_sync_clock(struct osp_decoder *d);
+void decode_sync_clock(struct osp_decoder *d);
 
 /* Decodes one record of len bytes into ev. Returns 0, or -EINVAL for a malformed record (counted).
  * ev's strings point into d and stay valid until the next call. ev->proc points to d->proc for
  * exec/fork/exit records; for open records it is d->proc with only tgid/pid/comm/cgroup_id set
  * (the process table replaces it with its own entry). */
-int osp_decode(struct osp_decoder *d, const void *rec, size_t len, struct osp_event *ev);
+int decode_record(struct osp_decoder *d, const void *rec, size_t len, struct osp_event *ev);
 
 #endif

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <string.h>
 
-int osp_path_from_components(const char *list, size_t len, char *out, size_t outsz)
+int path_from_components(const char *list, size_t len, char *out, size_t outsz)
 {
 	size_t ends[128], starts[128]; /* the kernel walks at most OSP_PATH_DEPTH (64) components */
 	size_t n = 0, i = 0, o = 0;
@@ -78,7 +78,7 @@ static int push_path(char *out, size_t *o, size_t outsz, const char *p)
 	return 0;
 }
 
-int osp_path_normalize(const char *base, const char *path, char *out, size_t outsz)
+int path_normalize(const char *base, const char *path, char *out, size_t outsz)
 {
 	size_t o = 0;
 

@@ -13,11 +13,11 @@
  * path ("/etc/passwd") in out. An empty list is "/". A final component without its NUL (a truncated
  * list) is used as far as it goes. Returns the length written (excluding the NUL), or -ENAMETOOLONG if
  * out is too small (out then holds "" ). Never reads past list[len - 1]. */
-int osp_path_from_components(const char *list, size_t len, char *out, size_t outsz);
+int path_from_components(const char *list, size_t len, char *out, size_t outsz);
 
 /* Falco's fd.name: path joined to base when it is relative (base must be absolute; NULL or "" means
  * "/"), then normalised as text: repeated '/' collapsed, "." removed, ".." folded (never above "/"),
  * no trailing '/'. Symlinks are not followed. Returns the length written, or -ENAMETOOLONG. */
-int osp_path_normalize(const char *base, const char *path, char *out, size_t outsz);
+int path_normalize(const char *base, const char *path, char *out, size_t outsz);
 
 #endif

@@ -121,7 +121,7 @@ static int get_container_type(const struct osp_field_ctx *c, const struct osp_ev
 {
 	/* a container whose runtime we could not tell has no container.type */
 	return CT(ev) && CT(ev)->runtime != OSP_RT_UNKNOWN_CONTAINER
-		   ? fields_set_cstr(o, osp_runtime_name(CT(ev)->runtime))
+		   ? fields_set_cstr(o, container_runtime_name(CT(ev)->runtime))
 		   : 0;
 }
 

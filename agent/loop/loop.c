@@ -17,7 +17,7 @@ void loop_init(struct loop *l, enum loop_mode mode, FILE *events)
 	memset(l, 0, sizeof(*l));
 	l->mode = mode;
 	l->events = events;
-	osp_decoder_init(&l->dec);
+	decode_init(&l->dec);
 	if (gethostname(l->hostname, sizeof(l->hostname) - 1))
 		snprintf(l->hostname, sizeof(l->hostname), "unknown");
 	l->fctx.hostname = l->hostname;
@@ -29,7 +29,7 @@ static int on_match(const struct rule *r, const struct osp_event *ev, void *arg)
 	int len;
 
 	proctable_resolve_names(l->pt, ev); /* the output may name the user */
-	len = osp_alert_format(l->rs, r, &l->fctx, ev, l->alert, sizeof(l->alert));
+	len = alert_format(l->rs, r, &l->fctx, ev, l->alert, sizeof(l->alert));
 	if (len < 0) {
 		l->alert_errors++;
 		return 0;
@@ -44,7 +44,7 @@ int loop_record(void *arg, void *data, size_t len)
 {
 	struct loop *l = arg;
 
-	if (osp_decode(&l->dec, data, len, &l->ev))
+	if (decode_record(&l->dec, data, len, &l->ev))
 		return 0;
 	proctable_apply(l->pt, &l->ev);
 	l->ev.container = container_resolve(l->containers, l->ev.proc);
@@ -57,7 +57,7 @@ int loop_record(void *arg, void *data, size_t len)
 		break;
 	case LOOP_EVENTS:
 		proctable_resolve_names(l->pt, &l->ev);
-		if (osp_evjson_write(l->events, &l->fctx, &l->ev))
+		if (evjson_write(l->events, &l->fctx, &l->ev))
 			l->out_errors++;
 		break;
 	case LOOP_DISCARD:
@@ -73,14 +73,14 @@ void loop_report(const struct loop *c, const struct osp_probe *p, uint64_t last[
 	unsigned int k;
 	int any = 0;
 
-	if (osp_probe_stats(p, now))
+	if (probe_stats(p, now))
 		return;
 	for (k = 0; k < OSP_STAT_MAX; k++) {
 		if (k == OSP_STAT_EVENTS || now[k] == last[k])
 			continue;
 		if (!any)
 			fprintf(stderr, "osprey: losses:");
-		fprintf(stderr, " %s=%llu(+%llu)", osp_stat_name(k), (unsigned long long)now[k],
+		fprintf(stderr, " %s=%llu(+%llu)", probe_stat_name(k), (unsigned long long)now[k],
 			(unsigned long long)(now[k] - last[k]));
 		any = 1;
 	}

@@ -22,7 +22,7 @@ static const char *const stat_names[OSP_STAT_MAX] = {
     [OSP_STAT_READ_FAIL] = "kernel_read_failed", [OSP_STAT_EVENTS] = "events_sent",
 };
 
-const char *osp_stat_name(unsigned int which)
+const char *probe_stat_name(unsigned int which)
 {
 	return which < OSP_STAT_MAX ? stat_names[which] : "unknown";
 }
@@ -57,7 +57,7 @@ static uint64_t effective_caps(void)
 
 #define HAS_CAP(set, c) (((set) >> (c)) & 1)
 
-int osp_probe_check_privileges(bool need_tracefs, char *err, size_t errlen)
+int probe_check_privileges(bool need_tracefs, char *err, size_t errlen)
 {
 	uint64_t eff = effective_caps();
 	bool admin = HAS_CAP(eff, CAP_SYS_ADMIN);
@@ -105,15 +105,15 @@ static int ensure_tracefs(char *err, size_t errlen)
 	return 0;
 }
 
-int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_record_fn fn, void *ctx,
-		   char *err, size_t errlen)
+int probe_open(struct osp_probe *p, const struct osp_probe_opts *o, probe_record_fn fn, void *ctx,
+	       char *err, size_t errlen)
 {
 	int ret;
 
 	p->stats_fd = -1;
 	/* before libbpf: its own complaints (RLIMIT_MEMLOCK, "Couldn't load trivial BPF program")
 	 * hide what is really missing */
-	ret = osp_probe_check_privileges(o->enable_open && !tracefs_mounted(), err, errlen);
+	ret = probe_check_privileges(o->enable_open && !tracefs_mounted(), err, errlen);
 	if (ret)
 		return ret;
 	libbpf_set_print(libbpf_log);
@@ -196,7 +196,7 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 	return 0;
 }
 
-int osp_probe_poll(struct osp_probe *p, int timeout_ms)
+int probe_poll(struct osp_probe *p, int timeout_ms)
 {
 	int n = ring_buffer__poll(p->rb, timeout_ms);
 	int m;
@@ -210,7 +210,7 @@ int osp_probe_poll(struct osp_probe *p, int timeout_ms)
 	return n + m;
 }
 
-int osp_probe_stats(const struct osp_probe *p, uint64_t out[OSP_STAT_MAX])
+int probe_stats(const struct osp_probe *p, uint64_t out[OSP_STAT_MAX])
 {
 	uint64_t vals[512];
 	unsigned int k;
@@ -228,7 +228,7 @@ int osp_probe_stats(const struct osp_probe *p, uint64_t out[OSP_STAT_MAX])
 	return 0;
 }
 
-void osp_probe_close(struct osp_probe *p)
+void probe_close(struct osp_probe *p)
 {
 	if (!p)
 		return;

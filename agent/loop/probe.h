@@ -9,7 +9,7 @@
 #include "osprey/events.h"
 
 struct ring_buffer;
-typedef int (*osp_record_fn)(void *ctx, void *data, size_t len);
+typedef int (*probe_record_fn)(void *ctx, void *data, size_t len);
 
 struct osp_probe {
 	struct exec_bpf *exec;
@@ -27,25 +27,25 @@ struct osp_probe_opts {
 
 /* Checks that this process may load and attach the probes: CAP_BPF and CAP_PERFMON (or
  * CAP_SYS_ADMIN, which implies both), and CAP_SYS_ADMIN when tracefs must be mounted (need_tracefs).
- * Returns 0, or -EPERM with one line in err naming what is missing. osp_probe_open() calls it. */
-int osp_probe_check_privileges(bool need_tracefs, char *err, size_t errlen);
+ * Returns 0, or -EPERM with one line in err naming what is missing. probe_open() calls it. */
+int probe_check_privileges(bool need_tracefs, char *err, size_t errlen);
 
 /* Loads, verifies and attaches every program; records are delivered to fn(ctx, ...) from
- * osp_probe_poll(). On failure returns -errno and writes a one-line reason to err. The probe must be
- * zeroed before the call; osp_probe_close() accepts a half-opened probe. */
-int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_record_fn fn, void *ctx,
-		   char *err, size_t errlen);
+ * probe_poll(). On failure returns -errno and writes a one-line reason to err. The probe must be
+ * zeroed before the call; probe_close() accepts a half-opened probe. */
+int probe_open(struct osp_probe *p, const struct osp_probe_opts *o, probe_record_fn fn, void *ctx,
+	       char *err, size_t errlen);
 
 /* Waits up to timeout_ms for the kernel's wake-up, then drains every pending record (records written
  * without a wake-up are drained too). Returns records consumed or -errno (-EINTR on a signal). */
-int osp_probe_poll(struct osp_probe *p, int timeout_ms);
+int probe_poll(struct osp_probe *p, int timeout_ms);
 
 /* Sums the per-CPU counters into out[OSP_STAT_MAX]. Returns 0 or -errno. */
-int osp_probe_stats(const struct osp_probe *p, uint64_t out[OSP_STAT_MAX]);
+int probe_stats(const struct osp_probe *p, uint64_t out[OSP_STAT_MAX]);
 
 /* Human name of a counter ("ringbuf_full", ...). */
-const char *osp_stat_name(unsigned int which);
+const char *probe_stat_name(unsigned int which);
 
-void osp_probe_close(struct osp_probe *p);
+void probe_close(struct osp_probe *p);
 
 #endif

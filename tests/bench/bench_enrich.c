@@ -1,5 +1,5 @@
 /* Enrichment throughput on one core: raw ring-buffer records (include/osprey/events.h) through
- * osp_decode() + proctable_apply() + container_resolve(), warm, for at least 2 s; counts every
+ * decode_record() + proctable_apply() + container_resolve(), warm, for at least 2 s; counts every
  * malloc/calloc/realloc made while measuring (the hot path must make none).
  *
  *   make OUT=build build/libosprey.a
@@ -55,7 +55,7 @@ struct bench {
 	char root[64];
 };
 
-static void ct_id(unsigned int k, char id[65])
+static void container_id(unsigned int k, char id[65])
 {
 	unsigned int i;
 
@@ -70,7 +70,7 @@ static int write_state(const struct bench *b, unsigned int k)
 	char id[65], path[256];
 	FILE *f;
 
-	ct_id(k, id);
+	container_id(k, id);
 	snprintf(path, sizeof(path), "%s/var/lib/docker/containers/%s", b->root, id);
 	if (mkdir(path, 0755) && errno != EEXIST)
 		return -errno;
@@ -108,7 +108,7 @@ static uint16_t components(const char *path, char *out)
 	return n;
 }
 
-static unsigned int ct_of(uint32_t pid)
+static unsigned int container_of(uint32_t pid)
 {
 	uint32_t i = pid - BASE_PID;
 
@@ -137,7 +137,7 @@ static void hdr(struct bench *b, struct osp_hdr *h, uint32_t type, uint32_t size
 
 static void feed(struct bench *b, const void *rec, size_t len)
 {
-	if (osp_decode(&b->dec, rec, len, &b->ev))
+	if (decode_record(&b->dec, rec, len, &b->ev))
 		return;
 	proctable_apply(b->pt, &b->ev);
 	b->ev.container = container_resolve(b->cache, b->ev.proc);
@@ -173,7 +173,7 @@ static void round100(struct bench *b, uint32_t *next)
 		uint32_t parent = BASE_PID + (*next)++ % NPROC;
 		uint32_t child = CHILD_PID + b->child++ % 65536;
 		uint64_t cstart = b->ktime + 500;
-		unsigned int ct = ct_of(parent);
+		unsigned int ct = container_of(parent);
 
 		hdr(b, &b->fork.hdr, OSP_EV_FORK, sizeof(b->fork), child, cstart);
 		b->fork.ppid = b->fork.parent_pid = parent;
@@ -185,7 +185,7 @@ static void round100(struct bench *b, uint32_t *next)
 			uint32_t pid = o % 5 == 0 ? child : BASE_PID + (*next)++ % NPROC;
 
 			open_rec(b, pid, pid == child ? cstart : start_of(pid),
-				 pid == child ? ct : ct_of(pid));
+				 pid == child ? ct : container_of(pid));
 		}
 		hdr(b, &b->exit.hdr, OSP_EV_EXIT, sizeof(b->exit), child, cstart);
 		feed(b, &b->exit, sizeof(b->exit));
@@ -193,7 +193,7 @@ static void round100(struct bench *b, uint32_t *next)
 	{
 		uint32_t pid = BASE_PID + (*next)++ % NPROC;
 
-		exec_rec(b, pid, start_of(pid), 1, 0, ct_of(pid));
+		exec_rec(b, pid, start_of(pid), 1, 0, container_of(pid));
 	}
 }
 
@@ -219,10 +219,10 @@ static int setup(struct bench *b)
 	for (k = 1; k <= NCT; k++) {
 		if (write_state(b, k))
 			return -EIO;
-		ct_id(k, id);
+		container_id(k, id);
 		snprintf(b->cgroup[k], sizeof(b->cgroup[k]), "/docker/%s", id);
 	}
-	osp_decoder_init(&b->dec);
+	decode_init(&b->dec);
 	b->pt = proctable_new(NPROC * 8, "/");
 	b->cache = container_cache_new(&(struct container_cache_config){
 	    .paths = {.host_root = b->root}, .max_entries = 256, .retry_interval_ms = 5000});
@@ -254,7 +254,7 @@ static int setup(struct bench *b)
 	b->ktime = 2000000000ull;
 	/* every long-lived process starts with an exec */
 	for (i = 0; i < NPROC; i++)
-		exec_rec(b, BASE_PID + i, start_of(BASE_PID + i), 1, 0, ct_of(BASE_PID + i));
+		exec_rec(b, BASE_PID + i, start_of(BASE_PID + i), 1, 0, container_of(BASE_PID + i));
 	return 0;
 }
 

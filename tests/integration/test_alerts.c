@@ -278,7 +278,7 @@ static void test_non_utf8_link_to_shadow(void)
 		char scratch[8];
 
 		lines++;
-		bad += osp_utf8_clean(line, strlen(line), scratch, sizeof(scratch)) != line;
+		bad += utf8_clean(line, strlen(line), scratch, sizeof(scratch)) != line;
 	}
 	fclose(f);
 	CU_ASSERT(lines > 0);

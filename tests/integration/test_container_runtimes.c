@@ -196,7 +196,7 @@ static void expect(const char *kind, const struct harness *h, const struct osp_c
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	EXPECT_STR("container.id", c->full_id, get(h, "id"));
-	EXPECT_STR("container.type", osp_runtime_name(c->runtime), get(h, "runtime"));
+	EXPECT_STR("container.type", container_runtime_name(c->runtime), get(h, "runtime"));
 	if (!c->metadata_complete)
 		fprintf(stderr, "\n  %s: metadata incomplete\n", kind);
 	CU_ASSERT_TRUE(c->metadata_complete);
@@ -385,7 +385,7 @@ static void test_host_process(void)
 	if (c->runtime != OSP_RT_HOST)
 		fprintf(stderr,
 			"\n  host process (v2 \"%s\", v1 memory \"%s\") resolved as %s %s\n", v2,
-			v1, osp_runtime_name(c->runtime), c->full_id);
+			v1, container_runtime_name(c->runtime), c->full_id);
 	CU_ASSERT_EQUAL(c->runtime, OSP_RT_HOST);
 	CU_ASSERT_STRING_EQUAL(c->full_id, "host");
 	container_cache_free(cache);

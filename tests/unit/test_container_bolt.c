@@ -61,48 +61,48 @@ static void test_bolt_read(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
 	snprintf(path, sizeof(path), "%s/x.db", dir);
 	CU_ASSERT_EQUAL_FATAL(ctt_bolt_write(path, top, 3), 0);
-	CU_ASSERT_EQUAL_FATAL(ct_bolt_open(path, &db), 0);
-	root = ct_bolt_root(db);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &root, "plain", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL_FATAL(container_bolt_open(path, &db), 0);
+	root = container_bolt_root(db);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &root, "plain", &v, &vn, &isb), 1);
 	CU_ASSERT_EQUAL(isb, 0);
 	CU_ASSERT_EQUAL(vn, 5);
 	CU_ASSERT_NSTRING_EQUAL(v, "value", 5);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &root, "nope", &v, &vn, &isb), 0);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &root, "plai", &v, &vn, &isb), 0);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &root, "nope", &v, &vn, &isb), 0);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &root, "plai", &v, &vn, &isb), 0);
 	/* a value is not a bucket */
-	CU_ASSERT_EQUAL(ct_bolt_bucket(db, &root, "plain", &b), 0);
+	CU_ASSERT_EQUAL(container_bolt_bucket(db, &root, "plain", &b), 0);
 	/* inline buckets, nested */
-	CU_ASSERT_EQUAL_FATAL(ct_bolt_bucket(db, &root, "ctr", &b), 1);
+	CU_ASSERT_EQUAL_FATAL(container_bolt_bucket(db, &root, "ctr", &b), 1);
 	CU_ASSERT_EQUAL(b.root, 0);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "image", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "image", &v, &vn, &isb), 1);
 	CU_ASSERT_NSTRING_EQUAL(v, "localhost/x:1", vn);
-	CU_ASSERT_EQUAL_FATAL(ct_bolt_bucket(db, &b, "labels", &l), 1);
-	CU_ASSERT_EQUAL(ct_bolt_foreach(db, &l, collect, &col), 0);
+	CU_ASSERT_EQUAL_FATAL(container_bolt_bucket(db, &b, "labels", &l), 1);
+	CU_ASSERT_EQUAL(container_bolt_foreach(db, &l, collect, &col), 0);
 	CU_ASSERT_STRING_EQUAL(col.buf, "app=web;team=sec;");
 	/* foreach skips nested buckets */
 	memset(&col, 0, sizeof(col));
-	CU_ASSERT_EQUAL(ct_bolt_foreach(db, &b, collect, &col), 0);
+	CU_ASSERT_EQUAL(container_bolt_foreach(db, &b, collect, &col), 0);
 	CU_ASSERT_STRING_EQUAL(col.buf, "image=localhost/x:1;");
 	/* a bucket with its own pages: branch over two leaves */
-	CU_ASSERT_EQUAL_FATAL(ct_bolt_bucket(db, &root, "big", &b), 1);
+	CU_ASSERT_EQUAL_FATAL(container_bolt_bucket(db, &root, "big", &b), 1);
 	CU_ASSERT_EQUAL(b.root, 4);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "a", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "a", &v, &vn, &isb), 1);
 	CU_ASSERT_NSTRING_EQUAL(v, "1", 1);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "c", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "c", &v, &vn, &isb), 1);
 	CU_ASSERT_NSTRING_EQUAL(v, "3", 1);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "m", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "m", &v, &vn, &isb), 1);
 	CU_ASSERT_NSTRING_EQUAL(v, "4", 1);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "z", &v, &vn, &isb), 1);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "z", &v, &vn, &isb), 1);
 	CU_ASSERT_NSTRING_EQUAL(v, "6", 1);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "d", &v, &vn, &isb), 0);
-	CU_ASSERT_EQUAL(ct_bolt_get(db, &b, "0", &v, &vn, &isb), 0);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "d", &v, &vn, &isb), 0);
+	CU_ASSERT_EQUAL(container_bolt_get(db, &b, "0", &v, &vn, &isb), 0);
 	memset(&col, 0, sizeof(col));
-	CU_ASSERT_EQUAL(ct_bolt_foreach(db, &b, collect, &col), 0);
+	CU_ASSERT_EQUAL(container_bolt_foreach(db, &b, collect, &col), 0);
 	CU_ASSERT_STRING_EQUAL(col.buf, "a=1;b=2;c=3;m=4;n=5;z=6;");
 	memset(&col, 0, sizeof(col));
-	CU_ASSERT_EQUAL(ct_bolt_foreach(db, &b, stop_at_two, &col), 42);
-	ct_bolt_close(db);
-	ct_bolt_close(NULL);
+	CU_ASSERT_EQUAL(container_bolt_foreach(db, &b, stop_at_two, &col), 42);
+	container_bolt_close(db);
+	container_bolt_close(NULL);
 	ctt_rmtree(dir);
 	free(dir);
 }
@@ -123,10 +123,10 @@ static void test_bolt_damaged(void)
 	snprintf(path, sizeof(path), "%s/x.db", dir);
 	/* not a bolt file, too short, missing */
 	CU_ASSERT_EQUAL(ctt_writes(dir, "x.db", "{\"json\": true}"), 0);
-	CU_ASSERT_EQUAL(ct_bolt_open(path, &db), -EBADMSG);
+	CU_ASSERT_EQUAL(container_bolt_open(path, &db), -EBADMSG);
 	CU_ASSERT_PTR_NULL(db);
 	snprintf(path, sizeof(path), "%s/missing.db", dir);
-	CU_ASSERT_EQUAL(ct_bolt_open(path, &db), -ENOENT);
+	CU_ASSERT_EQUAL(container_bolt_open(path, &db), -ENOENT);
 	snprintf(path, sizeof(path), "%s/x.db", dir);
 	for (round = 0; round < 300; round++) {
 		int i, r;
@@ -143,24 +143,24 @@ static void test_bolt_damaged(void)
 			fputc(rand_r(&seed) & 0xff, fp);
 		}
 		fclose(fp);
-		r = ct_bolt_open(path, &db);
+		r = container_bolt_open(path, &db);
 		if (r) {
 			CU_ASSERT_EQUAL(r, -EBADMSG);
 			continue;
 		}
-		root = ct_bolt_root(db);
+		root = container_bolt_root(db);
 		memset(&col, 0, sizeof(col));
-		ct_bolt_foreach(db, &root, collect, &col);
-		if (ct_bolt_bucket(db, &root, "big", &b) == 1) {
+		container_bolt_foreach(db, &root, collect, &col);
+		if (container_bolt_bucket(db, &root, "big", &b) == 1) {
 			memset(&col, 0, sizeof(col));
-			ct_bolt_foreach(db, &b, collect, &col);
+			container_bolt_foreach(db, &b, collect, &col);
 		}
-		if (ct_bolt_bucket(db, &root, "ctr", &b) == 1 &&
-		    ct_bolt_bucket(db, &b, "labels", &b) == 1) {
+		if (container_bolt_bucket(db, &root, "ctr", &b) == 1 &&
+		    container_bolt_bucket(db, &b, "labels", &b) == 1) {
 			memset(&col, 0, sizeof(col));
-			ct_bolt_foreach(db, &b, collect, &col);
+			container_bolt_foreach(db, &b, collect, &col);
 		}
-		ct_bolt_close(db);
+		container_bolt_close(db);
 		db = NULL;
 	}
 	ctt_rmtree(dir);

@@ -246,13 +246,13 @@ static void test_outermost_wins(void)
 
 static void test_runtime_names(void)
 {
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_HOST), "host");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_DOCKER), "docker");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_CONTAINERD), "containerd");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_CRIO), "cri-o");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_PODMAN), "podman");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name(OSP_RT_UNKNOWN_CONTAINER), "unknown");
-	CU_ASSERT_STRING_EQUAL(osp_runtime_name((enum osp_runtime)99), "unknown");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_HOST), "host");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_DOCKER), "docker");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_CONTAINERD), "containerd");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_CRIO), "cri-o");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_PODMAN), "podman");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_UNKNOWN_CONTAINER), "unknown");
+	CU_ASSERT_STRING_EQUAL(container_runtime_name((enum osp_runtime)99), "unknown");
 }
 
 OSP_SUITE(container_cgroup)

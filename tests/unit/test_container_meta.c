@@ -108,16 +108,16 @@ static void test_read_file_bounds(void)
 
 	CU_ASSERT_EQUAL(ctt_writes(root, "f/small", "hello"), 0);
 	snprintf(path, sizeof(path), "%s/f/small", root);
-	CU_ASSERT_EQUAL(ct_read_file(path, 5, &buf, &len), 0);
+	CU_ASSERT_EQUAL(container_read_file(path, 5, &buf, &len), 0);
 	CU_ASSERT_EQUAL(len, 5);
 	CU_ASSERT_STRING_EQUAL(buf, "hello");
 	free(buf);
-	CU_ASSERT_EQUAL(ct_read_file(path, 4, &buf, &len), -EFBIG);
+	CU_ASSERT_EQUAL(container_read_file(path, 4, &buf, &len), -EFBIG);
 	CU_ASSERT_PTR_NULL(buf);
 	snprintf(path, sizeof(path), "%s/f", root);
-	CU_ASSERT_EQUAL(ct_read_file(path, 100, &buf, &len), -EISDIR);
+	CU_ASSERT_EQUAL(container_read_file(path, 100, &buf, &len), -EISDIR);
 	snprintf(path, sizeof(path), "%s/f/none", root);
-	CU_ASSERT_EQUAL(ct_read_file(path, 100, &buf, &len), -ENOENT);
+	CU_ASSERT_EQUAL(container_read_file(path, 100, &buf, &len), -ENOENT);
 	/* JSON: too big, malformed, empty */
 	big = malloc(CT_FILE_MAX + 2);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
@@ -127,14 +127,14 @@ static void test_read_file_bounds(void)
 	CU_ASSERT_EQUAL(ctt_write(root, "f/big.json", big, CT_FILE_MAX + 1), 0);
 	free(big);
 	snprintf(path, sizeof(path), "%s/f/big.json", root);
-	CU_ASSERT_EQUAL(ct_json_load(path, &j), -EFBIG);
+	CU_ASSERT_EQUAL(container_json_load(path, &j), -EFBIG);
 	CU_ASSERT_EQUAL(ctt_writes(root, "f/bad.json", "{\"a\": [1, 2"), 0);
 	snprintf(path, sizeof(path), "%s/f/bad.json", root);
-	CU_ASSERT_EQUAL(ct_json_load(path, &j), -EBADMSG);
+	CU_ASSERT_EQUAL(container_json_load(path, &j), -EBADMSG);
 	CU_ASSERT_PTR_NULL(j);
 	CU_ASSERT_EQUAL(ctt_writes(root, "f/empty.json", ""), 0);
 	snprintf(path, sizeof(path), "%s/f/empty.json", root);
-	CU_ASSERT_EQUAL(ct_json_load(path, &j), -EBADMSG);
+	CU_ASSERT_EQUAL(container_json_load(path, &j), -EBADMSG);
 }
 
 /* ---- docker ---- */
@@ -232,23 +232,23 @@ static void test_docker_malformed(void)
 
 	/* truncated JSON: an error, and the id still comes out */
 	write_docker(ID, "{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx", NULL);
-	CU_ASSERT_EQUAL_FATAL(ct_paths_init(&paths, &(struct container_paths){.host_root = root}),
-			      0);
-	ct_container_init(&oc);
-	CU_ASSERT_EQUAL(ct_meta_docker(&paths, ID, &oc), -EBADMSG);
-	ct_container_clear(&oc);
+	CU_ASSERT_EQUAL_FATAL(
+	    container_paths_init(&paths, &(struct container_paths){.host_root = root}), 0);
+	container_init(&oc);
+	CU_ASSERT_EQUAL(container_meta_docker(&paths, ID, &oc), -EBADMSG);
+	container_clear(&oc);
 	/* wrong types everywhere: read what fits, no crash */
 	write_docker(ID,
 		     "{\"Name\":7,\"Image\":[],\"Config\":{\"Image\":{},\"Labels\":{\"a\":1,"
 		     "\"b\":\"ok\",\"c\":null}}}",
 		     "[]");
-	CU_ASSERT_EQUAL(ct_meta_docker(&paths, ID, &oc), 0);
+	CU_ASSERT_EQUAL(container_meta_docker(&paths, ID, &oc), 0);
 	CU_ASSERT_STRING_EQUAL(oc.name, "");
 	CU_ASSERT_STRING_EQUAL(oc.image, "");
 	CU_ASSERT_EQUAL(oc.nlabels, 1);
 	CU_ASSERT_EQUAL(oc.privileged, -1);
-	ct_container_clear(&oc);
-	ct_container_clear(NULL);
+	container_clear(&oc);
+	container_clear(NULL);
 	write_docker(ID, "{\"Name\":\"/web\",\"Config\":{\"Image\":\"nginx", NULL);
 	set_proc(&p, "/docker/" ID, NULL);
 	c = container_resolve(cache, &p);
@@ -259,7 +259,7 @@ static void test_docker_malformed(void)
 	CU_ASSERT_STRING_EQUAL(c->name, "");
 	container_cache_get_stats(cache, &st);
 	CU_ASSERT_EQUAL(st.metadata_errors, 1);
-	ct_paths_free(&paths);
+	container_paths_free(&paths);
 	container_cache_free(cache);
 }
 
@@ -273,19 +273,20 @@ static const struct ctt_bnode sb_labels[] = {
     {"io.kubernetes.pod.uid", UID, NULL, 0},
     {"team", "sec", NULL, 0},
 };
-static const struct ctt_bnode ct_labels[] = {
+static const struct ctt_bnode container_labels[] = {
     {"io.cri-containerd.kind", "container", NULL, 0},
     {"io.kubernetes.container.name", "app", NULL, 0},
 };
 static const struct ctt_bnode plain_labels[] = {{"app", "ctr", NULL, 0}};
-static const struct ctt_bnode ct_id[] = {{"image", "localhost/busybox:test", NULL, 0},
-					 {"labels", NULL, ct_labels, 2}};
-static const struct ctt_bnode ct_sb[] = {{"image", "localhost/pause:test", NULL, 0},
-					 {"labels", NULL, sb_labels, 6}};
-static const struct ctt_bnode ct_plain[] = {{"image", "docker.io/library/redis:7", NULL, 0},
-					    {"labels", NULL, plain_labels, 1}};
-static const struct ctt_bnode k8s_containers[] = {{ID, NULL, ct_id, 2}, {SB, NULL, ct_sb, 2}};
-static const struct ctt_bnode def_containers[] = {{ID3, NULL, ct_plain, 2}};
+static const struct ctt_bnode container_id[] = {{"image", "localhost/busybox:test", NULL, 0},
+						{"labels", NULL, container_labels, 2}};
+static const struct ctt_bnode container_sb[] = {{"image", "localhost/pause:test", NULL, 0},
+						{"labels", NULL, sb_labels, 6}};
+static const struct ctt_bnode container_plain[] = {{"image", "docker.io/library/redis:7", NULL, 0},
+						   {"labels", NULL, plain_labels, 1}};
+static const struct ctt_bnode k8s_containers[] = {{ID, NULL, container_id, 2},
+						  {SB, NULL, container_sb, 2}};
+static const struct ctt_bnode def_containers[] = {{ID3, NULL, container_plain, 2}};
 static const struct ctt_bnode k8s_ns[] = {{"containers", NULL, k8s_containers, 2}};
 static const struct ctt_bnode def_ns[] = {{"containers", NULL, def_containers, 1}};
 static const struct ctt_bnode v1[] = {{"default", NULL, def_ns, 1}, {"k8s.io", NULL, k8s_ns, 1}};
@@ -420,14 +421,14 @@ static void test_containerd_bad_db(void)
 				   "var/lib/containerd/io.containerd.metadata.v1.bolt/meta.db",
 				   "garbage garbage garbage"),
 			0);
-	CU_ASSERT_EQUAL_FATAL(ct_paths_init(&paths, &(struct container_paths){.host_root = root}),
-			      0);
-	ct_container_init(&oc);
-	CU_ASSERT_EQUAL(ct_meta_containerd(&paths, "k8s.io", ID, &oc), -EBADMSG);
+	CU_ASSERT_EQUAL_FATAL(
+	    container_paths_init(&paths, &(struct container_paths){.host_root = root}), 0);
+	container_init(&oc);
+	CU_ASSERT_EQUAL(container_meta_containerd(&paths, "k8s.io", ID, &oc), -EBADMSG);
 	CU_ASSERT_STRING_EQUAL(oc.name, "app");
 	CU_ASSERT_STRING_EQUAL(oc.pod_name, "web-0");
-	ct_container_clear(&oc);
-	ct_paths_free(&paths);
+	container_clear(&oc);
+	container_paths_free(&paths);
 }
 
 /* ---- CRI-O ---- */
@@ -511,16 +512,16 @@ static void test_crio_malformed(void)
 	struct ct_paths paths;
 	struct osp_container oc;
 
-	CU_ASSERT_EQUAL_FATAL(ct_paths_init(&paths, &(struct container_paths){.host_root = root}),
-			      0);
-	ct_container_init(&oc);
+	CU_ASSERT_EQUAL_FATAL(
+	    container_paths_init(&paths, &(struct container_paths){.host_root = root}), 0);
+	container_init(&oc);
 	/* a podman container in the shared storage is not CRI-O's */
 	CU_ASSERT_EQUAL(ctt_writes(root,
 				   "var/lib/containers/storage/overlay-containers/" ID3
 				   "/userdata/config.json",
 				   "{\"annotations\":{\"io.container.manager\":\"libpod\"}}"),
 			0);
-	CU_ASSERT_EQUAL(ct_meta_crio(&paths, ID3, &oc), -ENOENT);
+	CU_ASSERT_EQUAL(container_meta_crio(&paths, ID3, &oc), -ENOENT);
 	/* label annotations that are not JSON objects are ignored */
 	CU_ASSERT_EQUAL(
 	    ctt_writes(root,
@@ -530,11 +531,11 @@ static void test_crio_malformed(void)
 		       "\"io.kubernetes.cri-o.Metadata\":\"7\","
 		       "\"io.kubernetes.cri-o.SandboxID\":\"../../etc\"}}"),
 	    0);
-	CU_ASSERT_EQUAL(ct_meta_crio(&paths, ID3, &oc), 0);
+	CU_ASSERT_EQUAL(container_meta_crio(&paths, ID3, &oc), 0);
 	CU_ASSERT_EQUAL(oc.nlabels, 0);
 	CU_ASSERT_STRING_EQUAL(oc.name, "");
-	ct_container_clear(&oc);
-	ct_paths_free(&paths);
+	container_clear(&oc);
+	container_paths_free(&paths);
 }
 
 /* ---- podman ---- */

@@ -26,12 +26,12 @@ static void test_setup(void)
 	root = ctt_mkdtemp();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(root);
 	cfg.host_root = root;
-	CU_ASSERT_EQUAL_FATAL(ct_paths_init(&paths, &cfg), 0);
+	CU_ASSERT_EQUAL_FATAL(container_paths_init(&paths, &cfg), 0);
 }
 
 static void test_teardown(void)
 {
-	ct_paths_free(&paths);
+	container_paths_free(&paths);
 	ctt_rmtree(root);
 	free(root);
 	root = NULL;
@@ -102,8 +102,8 @@ static void test_docker(void)
 		"\"/bad2\":{\"Source\":\"/b\",\"Destination\":\"/bad2\",\"RW\":\"yes\"},"
 		"\"/bad3\":\"x\"}}"),
 	    0);
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_meta_docker(&paths, ID, &c), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_meta_docker(&paths, ID, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "web");
 	CU_ASSERT_EQUAL_FATAL(c.nmounts, 3);
 	CU_ASSERT_MOUNT(container_mount_at(&c, 0), "/srv/data", "/data", "z", true, "rprivate");
@@ -112,7 +112,7 @@ static void test_docker(void)
 	CU_ASSERT_MOUNT(container_mount_at(&c, 2), "/var/lib/docker/volumes/v/_data", "/v", "",
 			true, "");
 	CU_ASSERT_EQUAL(c.mounts_dropped, 3);
-	ct_container_clear(&c);
+	container_clear(&c);
 	CU_ASSERT_PTR_NULL(c.mounts);
 	CU_ASSERT_EQUAL(c.nmounts, 0);
 
@@ -120,11 +120,11 @@ static void test_docker(void)
 	CU_ASSERT_EQUAL(ctt_writes(root, "var/lib/docker/containers/" ID2 "/config.v2.json",
 				   "{\"Name\":\"/x\",\"MountPoints\":\"nope\"}"),
 			0);
-	CU_ASSERT_EQUAL(ct_meta_docker(&paths, ID2, &c), 0);
+	CU_ASSERT_EQUAL(container_meta_docker(&paths, ID2, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "x");
 	CU_ASSERT_EQUAL(c.nmounts, 0);
 	CU_ASSERT_EQUAL(c.mounts_dropped, 1);
-	ct_container_clear(&c);
+	container_clear(&c);
 }
 
 static void test_containerd(void)
@@ -139,11 +139,11 @@ static void test_containerd(void)
 				   "/config.json",
 				   json),
 			0);
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_meta_containerd(&paths, "default", ID, &c), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_meta_containerd(&paths, "default", ID, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, ID);
 	expect_oci(&c);
-	ct_container_clear(&c);
+	container_clear(&c);
 }
 
 static void test_crio(void)
@@ -161,11 +161,11 @@ static void test_crio(void)
 				   "/userdata/config.json",
 				   json),
 			0);
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_meta_crio(&paths, ID, &c), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_meta_crio(&paths, ID, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "app");
 	expect_oci(&c);
-	ct_container_clear(&c);
+	container_clear(&c);
 }
 
 static void test_podman(void)
@@ -184,11 +184,11 @@ static void test_podman(void)
 				   "var/lib/containers/storage/overlay-containers/containers.json",
 				   "[{\"id\":\"" ID2 "\",\"names\":[\"p1\"],\"image\":\"abc\"}]"),
 			0);
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_meta_podman(&paths, ID2, &c), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_meta_podman(&paths, ID2, &c), 0);
 	CU_ASSERT_STRING_EQUAL(c.name, "p1");
 	expect_oci(&c);
-	ct_container_clear(&c);
+	container_clear(&c);
 
 	/* "mounts" not a list: counted, no mounts */
 	CU_ASSERT_EQUAL(ctt_writes(root,
@@ -196,11 +196,11 @@ static void test_podman(void)
 				   "/userdata/config.json",
 				   "{\"mounts\":{\"destination\":\"/a\"}}"),
 			0);
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_meta_podman(&paths, ID2, &c), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_meta_podman(&paths, ID2, &c), 0);
 	CU_ASSERT_EQUAL(c.nmounts, 0);
 	CU_ASSERT_EQUAL(c.mounts_dropped, 1);
-	ct_container_clear(&c);
+	container_clear(&c);
 }
 
 /* More than OSP_CT_MOUNTS_MAX: the first ones kept, the rest dropped and counted in the cache's
@@ -265,12 +265,13 @@ static void test_lookups(void)
 	struct osp_container c;
 	char buf[256];
 
-	ct_container_init(&c);
-	CU_ASSERT_EQUAL(ct_mount_add(&c, "/srv/data", "/data", "", true, "rprivate"), 0);
-	CU_ASSERT_EQUAL(ct_mount_add(&c, "/proc", "/host/proc", "ro", false, "rslave"), 0);
-	CU_ASSERT_EQUAL(ct_mount_add(&c, "/", "/host", NULL, false, NULL), 0);
-	CU_ASSERT_EQUAL(ct_mount_add(&c, "/x", "", NULL, false, NULL), 0); /* no dest: dropped */
-	CU_ASSERT_EQUAL(ct_mount_add(&c, "/x", NULL, NULL, false, NULL), 0);
+	container_init(&c);
+	CU_ASSERT_EQUAL(container_mount_add(&c, "/srv/data", "/data", "", true, "rprivate"), 0);
+	CU_ASSERT_EQUAL(container_mount_add(&c, "/proc", "/host/proc", "ro", false, "rslave"), 0);
+	CU_ASSERT_EQUAL(container_mount_add(&c, "/", "/host", NULL, false, NULL), 0);
+	CU_ASSERT_EQUAL(container_mount_add(&c, "/x", "", NULL, false, NULL),
+			0); /* no dest: dropped */
+	CU_ASSERT_EQUAL(container_mount_add(&c, "/x", NULL, NULL, false, NULL), 0);
 	CU_ASSERT_EQUAL(c.nmounts, 3);
 	CU_ASSERT_EQUAL(c.mounts_dropped, 2);
 
@@ -311,7 +312,7 @@ static void test_lookups(void)
 	CU_ASSERT_EQUAL(container_mounts_format(&c, buf, 20), 79); /* truncated, terminated */
 	CU_ASSERT_EQUAL(strlen(buf), 19);
 	CU_ASSERT_EQUAL(container_mounts_format(&c, NULL, 0), 79);
-	ct_container_clear(&c);
+	container_clear(&c);
 	CU_ASSERT_EQUAL(container_mounts_format(&c, buf, sizeof(buf)), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "");
 }

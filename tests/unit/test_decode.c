@@ -17,7 +17,7 @@ static void test_exec_record(void)
 	static const char args[] = "ls\0-l\0/tmp";
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-	osp_decoder_init(&dec);
+	decode_init(&dec);
 	e->hdr.type = OSP_EV_EXEC;
 	e->hdr.size = sizeof(*e);
 	e->hdr.tgid = 42;
@@ -38,7 +38,7 @@ static void test_exec_record(void)
 	memcpy(e->cgroup, "abc\0docker\0", 11);
 	e->cgroup_len = 11;
 
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, e, sizeof(*e), &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, e, sizeof(*e), &ev), 0);
 	CU_ASSERT_EQUAL(ev.type, OSP_EV_EXEC);
 	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "execveat");
 	CU_ASSERT_EQUAL(ev.proc->tgid, 42);
@@ -89,10 +89,10 @@ static void test_open_records(void)
 	struct osp_event ev;
 	size_t n;
 
-	osp_decoder_init(&dec);
+	decode_init(&dec);
 	/* a relative symlink opened from /home/u: name is textual, realpath is the kernel's */
 	n = make_open(&e, "lnk", "target\0etc\0", 11, "u\0home\0", 7, 3);
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &e, n, &ev), 0);
 	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "openat");
 	CU_ASSERT_STRING_EQUAL(ev.open.nameraw.p, "lnk");
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/home/u/lnk");
@@ -101,14 +101,14 @@ static void test_open_records(void)
 
 	/* a failed relative open: base only, no realpath */
 	n = make_open(&e, "../x/./y", NULL, 0, "u\0home\0", 7, -ENOENT);
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &e, n, &ev), 0);
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/home/x/y");
 	CU_ASSERT_PTR_NULL(ev.open.realpath.p);
 	CU_ASSERT_EQUAL(ev.open.res, -ENOENT);
 
 	/* absolute path: no base needed */
 	n = make_open(&e, "/var/run/secrets/t", "t\0secrets\0run\0", 14, NULL, 0, 4);
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &e, n, &ev), 0);
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/var/run/secrets/t");
 	CU_ASSERT_STRING_EQUAL(ev.open.realpath.p, "/run/secrets/t");
 }
@@ -123,13 +123,13 @@ static void test_detached_paths(void)
 	size_t n;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
-	osp_decoder_init(&dec);
+	decode_init(&dec);
 	x->hdr.type = OSP_EV_EXEC;
 	x->hdr.size = sizeof(*x);
 	x->flags = OSP_F_EXE_DETACHED;
 	memcpy(x->exe, "runc\0sbin\0usr\0", 15);
 	x->exe_len = 15;
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, x, sizeof(*x), &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, x, sizeof(*x), &ev), 0);
 	CU_ASSERT_STRING_EQUAL(ev.proc->exepath.p, "(detached)/usr/sbin/runc");
 	CU_ASSERT_EQUAL(ev.proc->exepath.len, strlen("(detached)/usr/sbin/runc"));
 	CU_ASSERT_TRUE(ev.proc->flags & OSP_F_EXE_DETACHED);
@@ -139,14 +139,14 @@ static void test_detached_paths(void)
 	/* the opened file on a detached mount; fd.name stays the text as passed */
 	n = make_open(&e, "/proc/self/fd/6", "runc\0sbin\0usr\0", 15, NULL, 0, 3);
 	e.flags |= OSP_F_PATH_DETACHED;
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &e, n, &ev), 0);
 	CU_ASSERT_STRING_EQUAL(ev.open.realpath.p, "(detached)/usr/sbin/runc");
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/proc/self/fd/6");
 
 	/* a relative path below a detached cwd */
 	n = make_open(&e, "../x", NULL, 0, "b\0a\0", 5, -ENOENT);
 	e.flags |= OSP_F_BASE_DETACHED;
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &e, n, &ev), 0);
 	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "(detached)/a/x");
 }
 
@@ -157,23 +157,23 @@ static void test_malformed_records(void)
 	struct osp_hdr h = {.type = 99, .size = sizeof(h)};
 	size_t n;
 
-	osp_decoder_init(&dec);
-	CU_ASSERT_EQUAL(osp_decode(&dec, &h, sizeof(h), &ev), -EINVAL); /* unknown type */
-	CU_ASSERT_EQUAL(osp_decode(&dec, &h, 4, &ev), -EINVAL);		/* shorter than a header */
+	decode_init(&dec);
+	CU_ASSERT_EQUAL(decode_record(&dec, &h, sizeof(h), &ev), -EINVAL); /* unknown type */
+	CU_ASSERT_EQUAL(decode_record(&dec, &h, 4, &ev), -EINVAL); /* shorter than a header */
 	h.type = OSP_EV_EXEC;
-	CU_ASSERT_EQUAL(osp_decode(&dec, &h, sizeof(h), &ev), -EINVAL); /* exec cut short */
+	CU_ASSERT_EQUAL(decode_record(&dec, &h, sizeof(h), &ev), -EINVAL); /* exec cut short */
 	h.type = OSP_EV_FORK;
-	CU_ASSERT_EQUAL(osp_decode(&dec, &h, sizeof(h), &ev), -EINVAL);
+	CU_ASSERT_EQUAL(decode_record(&dec, &h, sizeof(h), &ev), -EINVAL);
 	/* lengths that point past the record */
 	n = make_open(&e, "/etc/passwd", NULL, 0, NULL, 0, 3);
 	e.path_len = 4000;
-	CU_ASSERT_EQUAL(osp_decode(&dec, &e, n, &ev), -EINVAL);
+	CU_ASSERT_EQUAL(decode_record(&dec, &e, n, &ev), -EINVAL);
 	n = make_open(&e, "/etc/passwd", NULL, 0, NULL, 0, 3);
 	e.raw_len = 0;
-	CU_ASSERT_EQUAL(osp_decode(&dec, &e, n, &ev), -EINVAL);
+	CU_ASSERT_EQUAL(decode_record(&dec, &e, n, &ev), -EINVAL);
 	/* size field larger than what arrived */
 	n = make_open(&e, "/etc/passwd", NULL, 0, NULL, 0, 3);
-	CU_ASSERT_EQUAL(osp_decode(&dec, &e, n - 1, &ev), -EINVAL);
+	CU_ASSERT_EQUAL(decode_record(&dec, &e, n - 1, &ev), -EINVAL);
 	CU_ASSERT_EQUAL(dec.stats.malformed, 7);
 	CU_ASSERT_EQUAL(dec.stats.decoded, 0);
 }
@@ -189,12 +189,12 @@ static void test_fork_exit_records(void)
 				   .comm = "sh"};
 	struct osp_event ev;
 
-	osp_decoder_init(&dec);
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &f, sizeof(f), &ev), 0);
+	decode_init(&dec);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &f, sizeof(f), &ev), 0);
 	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "vfork");
 	CU_ASSERT_EQUAL(ev.proc->ppid, 9);
 	CU_ASSERT_STRING_EQUAL(ev.proc->comm, "sh");
-	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &x, sizeof(x), &ev), 0);
+	CU_ASSERT_EQUAL_FATAL(decode_record(&dec, &x, sizeof(x), &ev), 0);
 	CU_ASSERT_STRING_EQUAL(vocab_evt_name(vocab_evt_of(&ev)), "procexit");
 	CU_ASSERT_EQUAL(ev.exit_code, 256);
 }

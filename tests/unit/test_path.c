@@ -10,7 +10,7 @@ static void expect_comp(const char *list, size_t len, const char *want)
 {
 	char out[64];
 
-	CU_ASSERT_EQUAL(osp_path_from_components(list, len, out, sizeof(out)), (int)strlen(want));
+	CU_ASSERT_EQUAL(path_from_components(list, len, out, sizeof(out)), (int)strlen(want));
 	CU_ASSERT_STRING_EQUAL(out, want);
 }
 
@@ -29,17 +29,16 @@ static void test_components_too_long(void)
 {
 	char out[8];
 
-	CU_ASSERT_EQUAL(osp_path_from_components("passwd\0etc\0", 11, out, sizeof(out)),
-			-ENAMETOOLONG);
+	CU_ASSERT_EQUAL(path_from_components("passwd\0etc\0", 11, out, sizeof(out)), -ENAMETOOLONG);
 	CU_ASSERT_STRING_EQUAL(out, "");
-	CU_ASSERT_EQUAL(osp_path_from_components("a\0", 2, out, 1), -ENAMETOOLONG);
+	CU_ASSERT_EQUAL(path_from_components("a\0", 2, out, 1), -ENAMETOOLONG);
 }
 
 static void expect_norm(const char *base, const char *path, const char *want)
 {
 	char out[128];
 
-	CU_ASSERT_EQUAL(osp_path_normalize(base, path, out, sizeof(out)), (int)strlen(want));
+	CU_ASSERT_EQUAL(path_normalize(base, path, out, sizeof(out)), (int)strlen(want));
 	CU_ASSERT_STRING_EQUAL(out, want);
 }
 
@@ -65,10 +64,10 @@ static void test_normalize_too_long(void)
 {
 	char out[8];
 
-	CU_ASSERT_EQUAL(osp_path_normalize("/tmp", "abcdefgh", out, sizeof(out)), -ENAMETOOLONG);
+	CU_ASSERT_EQUAL(path_normalize("/tmp", "abcdefgh", out, sizeof(out)), -ENAMETOOLONG);
 	CU_ASSERT_STRING_EQUAL(out, "");
 	/* ".." can shorten a path that would not fit on the way */
-	CU_ASSERT_EQUAL(osp_path_normalize("/ab", "../c", out, sizeof(out)), 2);
+	CU_ASSERT_EQUAL(path_normalize("/ab", "../c", out, sizeof(out)), 2);
 	CU_ASSERT_STRING_EQUAL(out, "/c");
 }
 

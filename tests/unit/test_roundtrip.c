@@ -146,7 +146,7 @@ static void round_trip(struct world *w, struct osp_event *ev, const char *what)
 	proctable_apply(w->pt, ev);
 	proctable_resolve_names(w->pt, ev);
 	w->ctx.evt_num++;
-	CU_ASSERT_EQUAL(osp_evjson_write(f, &w->ctx, ev), 0);
+	CU_ASSERT_EQUAL(evjson_write(f, &w->ctx, ev), 0);
 	fclose(f);
 	r = replay_json(w->rp, line, len, &re, &err);
 	CU_ASSERT_EQUAL(r, 0);

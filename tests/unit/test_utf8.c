@@ -7,7 +7,7 @@
 
 static const char *clean(const char *s, size_t len, char *buf, size_t size)
 {
-	return osp_utf8_clean(s, len, buf, size);
+	return utf8_clean(s, len, buf, size);
 }
 
 static void test_valid_passes_through(void)
