@@ -19,6 +19,14 @@ CLANG    ?= clang
 BPFTOOL  ?= bpftool
 ARCH     := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 VMLINUX  := bpf/vmlinux/$(ARCH)/vmlinux.h
+# The BPF programs read syscall numbers and arguments per architecture (bpf/syscalls.bpf.h): refuse
+# a build they would get wrong rather than produce one.
+ifeq ($(filter x86 arm64,$(ARCH)),)
+$(error the BPF programs know x86 and arm64 (bpf/syscalls.bpf.h), not $(ARCH))
+endif
+ifeq ($(wildcard $(VMLINUX)),)
+$(error $(VMLINUX) is missing: bpftool btf dump file /sys/kernel/btf/vmlinux format c > $(VMLINUX))
+endif
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
 PKGS     := libbpf libelf zlib libcjson yaml-0.1 libcurl libmicrohttpd

@@ -6,6 +6,7 @@
  * sent as well). Everything a rule needs is captured here, so a process that lives 1 ms is described
  * completely even though it is gone before the agent reads the record. */
 #include "common.bpf.h"
+#include "syscalls.bpf.h"
 
 #define OVERLAYFS_SUPER_MAGIC 0x794c7630
 
@@ -28,11 +29,12 @@ struct {
 	__type(value, struct exec_scratch);
 } exec_heap SEC(".maps");
 
-static __always_inline __u32 syscall_nr(struct task_struct *t)
+/* The number of the syscall t is in (the exec or fork it made). */
+static __always_inline long syscall_nr(struct task_struct *t)
 {
 	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(t);
 
-	return (__u32)BPF_CORE_READ(regs, orig_ax);
+	return (long)OSP_SYSCALL_NR(regs);
 }
 
 static __always_inline __u32 pid_nr_level(struct pid *pid, __u32 level)
@@ -176,7 +178,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	e->flags = 0;
 	e->tty_dev = 0;
 	e->old_pid = old_pid;
-	e->syscall = syscall_nr(p) == 322 ? OSP_ET_EXECVEAT : OSP_ET_EXECVE;
+	e->syscall = syscall_nr(p) == OSP_NR_EXECVEAT ? OSP_ET_EXECVEAT : OSP_ET_EXECVE;
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	fill_ids(e, p);
@@ -222,7 +224,7 @@ SEC("tp_btf/sched_process_fork")
 int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 {
 	struct osp_fork_event e = {};
-	__u32 nr;
+	long nr;
 
 	if (child->pid != child->tgid)
 		return 0; /* a new thread, not a new process */
@@ -235,10 +237,10 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e.parent_pid = parent->pid;
 	e.uid = BPF_CORE_READ(child, cred, uid.val);
 	nr = syscall_nr(parent);
-	e.syscall = nr == 57	? OSP_ET_FORK
-		    : nr == 58	? OSP_ET_VFORK
-		    : nr == 435 ? OSP_ET_CLONE3
-				: OSP_ET_CLONE;
+	e.syscall = nr == OSP_NR_FORK	  ? OSP_ET_FORK
+		    : nr == OSP_NR_VFORK  ? OSP_ET_VFORK
+		    : nr == OSP_NR_CLONE3 ? OSP_ET_CLONE3
+					  : OSP_ET_CLONE;
 	BPF_CORE_READ_STR_INTO(&e.comm, child, comm);
 	submit(&e, sizeof(e));
 	return 0;

@@ -64,32 +64,34 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	e->dev = 0;
 	e->mode = 0;
 	e->dirfd = AT_FDCWD;
+	/* the arguments, from the saved user registers: libbpf knows each architecture's (the
+	 * pointer is a BTF one, so these are direct loads where the architecture allows) */
 	switch (sc) {
 	case OSP_ET_OPEN:
-		upath = (const char *)regs->di;
-		e->open_flags = regs->si;
-		e->mode = regs->dx;
+		upath = (const char *)PT_REGS_PARM1_SYSCALL(regs);
+		e->open_flags = PT_REGS_PARM2_SYSCALL(regs);
+		e->mode = PT_REGS_PARM3_SYSCALL(regs);
 		break;
 	case OSP_ET_CREAT:
-		upath = (const char *)regs->di;
+		upath = (const char *)PT_REGS_PARM1_SYSCALL(regs);
 		e->open_flags = O_CREAT | O_WRONLY | O_TRUNC;
-		e->mode = regs->si;
+		e->mode = PT_REGS_PARM2_SYSCALL(regs);
 		break;
 	case OSP_ET_OPENAT2: {
 		struct open_how how = {};
 
-		e->dirfd = regs->di;
-		upath = (const char *)regs->si;
-		bpf_probe_read_user(&how, sizeof(how), (void *)regs->dx);
+		e->dirfd = PT_REGS_PARM1_SYSCALL(regs);
+		upath = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_SYSCALL(regs));
 		e->open_flags = how.flags;
 		e->mode = how.mode;
 		break;
 	}
 	default:
-		e->dirfd = regs->di;
-		upath = (const char *)regs->si;
-		e->open_flags = regs->dx;
-		e->mode = regs->r10;
+		e->dirfd = PT_REGS_PARM1_SYSCALL(regs);
+		upath = (const char *)PT_REGS_PARM2_SYSCALL(regs);
+		e->open_flags = PT_REGS_PARM3_SYSCALL(regs);
+		e->mode = PT_REGS_PARM4_SYSCALL(regs);
 		break;
 	}
 
