@@ -29,9 +29,11 @@ $(error $(VMLINUX) is missing: bpftool btf dump file /sys/kernel/btf/vmlinux for
 endif
 VERSION  := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-PKGS     := libbpf libelf zlib libcjson yaml-0.1 libcurl libmicrohttpd
+PKGS     := libbpf libelf zlib libcjson yaml-0.1 libcurl
+TEST_PKGS := libmicrohttpd # the unit tests' HTTP servers (Kubernetes API double, HTTP sink peer)
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell pkg-config --libs $(TEST_PKGS) 2>/dev/null)
 
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-unused-parameter
 CFLAGS   ?= -O2 -g
@@ -93,7 +95,7 @@ $(OUT)/osprey: $(OUT)/obj/agent/cli/main.o $(OUT)/libosprey.a
 # ---- tests ----
 $(OUT)/unit-tests: $(UNIT_OBJS) $(ASAN_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS) -lcunit
+	$(Q)$(CC) $(SAN) -o $@ $^ $(LDLIBS) $(TEST_LIBS) -lcunit
 
 $(OUT)/integration-tests: $(INTEG_OBJS) $(OUT)/libosprey.a
 	$(call msg,LD,$@)

@@ -4,7 +4,7 @@
  *
  *   make OUT=build build/libosprey.a
  *   gcc -O2 -std=gnu11 -D_GNU_SOURCE -Iinclude -Iagent tests/bench/bench_enrich.c build/libosprey.a \
- *       $(pkg-config --libs libbpf libelf zlib libcjson yaml-0.1 libcurl libmicrohttpd) -lpthread -lm \
+ *       $(pkg-config --libs libbpf libelf zlib libcjson yaml-0.1 libcurl) -lpthread -lm \
  *       -o build/bench-enrich && build/bench-enrich [seconds]
  *
  * Prints: "enrich: N events/s per core, M mallocs".

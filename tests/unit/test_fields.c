@@ -9,21 +9,10 @@
 
 #include "../common/fieldtext.h"
 #include "../common/suite.h"
+#include "test_rules_helpers.h"
 #include "container/container.h"
 #include "fields/fields.h"
 #include "proc/proctable.h"
-
-struct tev {
-	struct osp_event ev;
-	struct osp_proc proc;
-	struct osp_proc parent;
-	struct osp_container ct;
-	char args[512];
-	char pargs[512];
-};
-void tev_exec(struct tev *t, const char *comm, const char *exepath, const char *const *argv);
-void tev_open(struct tev *t, const char *comm, const char *name, uint32_t flags, int64_t res);
-void tev_container(struct tev *t);
 
 #define EQ(name, want) CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &t.ev, name), want)
 

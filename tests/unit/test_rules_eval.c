@@ -6,25 +6,9 @@
 #include <string.h>
 
 #include "../common/suite.h"
+#include "test_rules_helpers.h"
 #include "container/container.h"
 #include "rules/rules.h"
-
-struct tev {
-	struct osp_event ev;
-	struct osp_proc proc;
-	struct osp_proc parent;
-	struct osp_container ct;
-	char args[512];
-	char pargs[512];
-};
-void tev_exec(struct tev *t, const char *comm, const char *exepath, const char *const *argv);
-void tev_open(struct tev *t, const char *comm, const char *name, uint32_t flags, int64_t res);
-void tev_container(struct tev *t);
-struct ruleset *tr_load(const char *yaml);
-struct ruleset *tr_load_all(const char *yaml);
-const char *tr_error(const struct ruleset *rs);
-int tr_match(struct ruleset *rs, const struct osp_event *ev, const char **first);
-int tr_cond(const char *cond, const struct osp_event *ev);
 
 static const char *const curl_argv[] = {"curl", "-s", "http://Example.com/x", NULL};
 

@@ -1,21 +1,9 @@
-/* Helpers shared by the rule tests: load a rules text, build real events, match, read diagnostics.
- * No suite here; each test_rules_*.c declares the few prototypes it uses. */
+/* Helpers shared by the field and rule tests: see test_rules_helpers.h. No suite here. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "container/container.h"
-#include "rules/rules.h"
-
-/* An event with its own storage: the subject process, its parent and a container. */
-struct tev {
-	struct osp_event ev;
-	struct osp_proc proc;
-	struct osp_proc parent;
-	struct osp_container ct;
-	char args[512];
-	char pargs[512];
-};
+#include "test_rules_helpers.h"
 
 static size_t pack_args(char *buf, size_t size, const char *const *argv, uint32_t *argc)
 {

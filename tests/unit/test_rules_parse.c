@@ -6,11 +6,9 @@
 #include <unistd.h>
 
 #include "../common/suite.h"
+#include "test_rules_helpers.h"
 #include "cli/cli.h"
 #include "rules/rules.h"
-
-struct ruleset *tr_load(const char *yaml);
-const char *tr_error(const struct ruleset *rs);
 
 #define RULE_HEAD "- rule: r\n  desc: d\n"
 #define RULE_TAIL "  output: o\n  priority: WARNING\n"
