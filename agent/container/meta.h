@@ -109,4 +109,22 @@ typedef int (*container_bolt_fn)(void *arg, const uint8_t *k, size_t klen, const
 int container_bolt_foreach(const struct ct_bolt *db, const struct ct_bolt_bucket *b,
 			   container_bolt_fn fn, void *arg);
 
+/* ---- what the runtime readers (runtimes.c) share, meta.c ---- */
+
+/* Sets key=value in the label array (replacing the value of a key already there). Labels past
+ * CT_LABELS_MAX and values longer than CT_VALUE_MAX are dropped, not an error. Returns 0 or
+ * -ENOMEM. */
+int container_label_set(struct osp_kv **kv, uint32_t *n, const char *key, const char *value);
+/* Labels kubelet and the CRI runtimes add to every pod or container; not the pod's own labels. */
+bool container_is_runtime_label(const char *key);
+/* Copies the string members of JSON object obj into the label array; with pod_only, leaves out
+ * the runtime's own labels. */
+int container_labels_from_json(const cJSON *obj, bool pod_only, struct osp_kv **kv, uint32_t *n);
+/* obj[key] when a string (an object), else NULL. */
+const char *container_jstr(const cJSON *obj, const char *key);
+const cJSON *container_jobj(const cJSON *obj, const char *key);
+/* Privileged from an OCI config: every capability of the kernel in the bounding set (what
+ * --privileged gives) -> 1, fewer -> 0, no capabilities section -> unchanged. */
+void container_oci_privileged(const struct ct_paths *p, const cJSON *cfg, struct osp_container *c);
+
 #endif

@@ -5,8 +5,8 @@
  *      through the field table (unknown, untraced or wrong-typed keys fail here, naming the key);
  *      each descriptor says which part of the event its value sets (enum osp_part): remember those
  *      values (the parts) and every rule field given;
- *   2. build.c: the subject process, its ancestors, the open or exit details, the container, the
- *      event's time; names.c writes the subject's user/group names where the process table reads
+ *   2. build.c, build_proc.c: the subject process, its ancestors, the open or exit details, the
+ *      container, the event's time; names.c writes the subject's user/group names where the process table reads
  *      them; ancestors then the subject are applied to the table as synthetic execs;
  *   3. check.c: extract every rule field given and compare it with the input.
  * json.c parses JSON with exact 64-bit integers.
@@ -109,6 +109,16 @@ int replay_get_i64(struct replay_build *b, enum osp_part p, int64_t *out);
 int replay_get_str(struct replay_build *b, const cJSON *v, const char *key, size_t max,
 		   const char **out);
 bool replay_is_true(const cJSON *v);
+
+/* Copies the part's string value into the event's store as an osp_str (absent when not given). */
+int replay_set_ostr(struct replay_build *b, enum osp_part p, size_t max, struct osp_str *dst);
+/* Parses the part's list of names separated by sep ("CAP_A CAP_B", "O_RDWR|O_CREAT") with lookup()
+ * (a vocabulary's, build_proc.c) into *out. */
+int replay_parse_names(struct replay_build *b, enum osp_part p, char sep,
+		       int (*lookup)(const char *w, size_t n, uint64_t *bits), uint64_t *out);
+/* The subject process from its parts; ancestor k (1 = parent) into *p (build_proc.c). */
+int replay_build_self(struct replay_build *b, struct osp_proc *p);
+int replay_build_ancestor(struct replay_build *b, unsigned int k, struct osp_proc *p);
 
 /* ---- the passes ---- */
 int replay_classify(struct replay_build *b, const cJSON *obj);		  /* keys.c */
