@@ -1,3 +1,6 @@
+/* Osprey: generated, `bpftool btf dump file /sys/kernel/btf/vmlinux format c`: the kernel's types
+ * for CO-RE (one per architecture, bpf/vmlinux/<arch>/). Over 800 lines because it is one
+ * generated file: never edited, never split. */
 #ifndef __VMLINUX_H__
 #define __VMLINUX_H__
 
