@@ -64,31 +64,35 @@ struct rtext *rules_load_text(struct loadctx *lc, const yaml_node_t *n)
 	return t;
 }
 
-void rules_load_err(struct loadctx *lc, const yaml_node_t *n, const char *fmt, ...)
+__attribute__((format(printf, 4, 0))) static void
+node_diag(struct loadctx *lc, const yaml_node_t *n, bool warning, const char *fmt, va_list ap)
 {
 	struct rtext *t = rules_load_text(lc, n);
 	struct rpos pos = {t, 0};
 	char msg[512];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ruleset_diag_at(lc->rs, &pos, warning, "%s", msg);
+}
+
+void rules_load_err(struct loadctx *lc, const yaml_node_t *n, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	node_diag(lc, n, false, fmt, ap);
 	va_end(ap);
-	ruleset_diag_at(lc->rs, &pos, false, "%s", msg);
 }
 
 void rules_load_warn(struct loadctx *lc, const yaml_node_t *n, const char *fmt, ...)
 {
-	struct rtext *t = rules_load_text(lc, n);
-	struct rpos pos = {t, 0};
-	char msg[512];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	node_diag(lc, n, true, fmt, ap);
 	va_end(ap);
-	ruleset_diag_at(lc->rs, &pos, true, "%s", msg);
 }
+
 /* ---- YAML helpers ---- */
 
 yaml_node_t *rules_load_node(struct loadctx *lc, int id)
