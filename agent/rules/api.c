@@ -102,10 +102,3 @@ uint32_t rule_evt_mask(const struct rule *r)
 {
 	return r->active ? r->evt_mask : 0;
 }
-
-const char *rule_file(const struct rule *r, uint32_t *line)
-{
-	if (line)
-		*line = r->line;
-	return r->file;
-}

@@ -283,8 +283,6 @@ static void compile_rule(struct ruleset *rs, struct rule *r)
 	struct cnode *root, *excs = NULL;
 	size_t nf = 0;
 
-	r->file = r->pos->file->path;
-	r->line = r->pos->line;
 	r->output_str = r->output ? r->output->s : "";
 	r->active = false;
 	r->evt_mask = 0;

@@ -1,4 +1,6 @@
-/* Rule engine internals shared by loader.c, parser.c, compile.c, eval.c, output.c. Not a public API. */
+/* Rule engine internals shared by its files: the loader (loader.c, load_*.c), the parser
+ * (parser.c), the compiler (compile*.c), evaluation (eval.c), output templates (output.c), the
+ * plumbing (util.c). Not a public API: include rules/rules.h. */
 #ifndef OSP_RULES_INTERNAL_H
 #define OSP_RULES_INTERNAL_H
 
@@ -277,8 +279,6 @@ struct rule {
 	const char **ofields; /* names as written */
 	struct cfield *ofield_defs;
 	size_t nofields;
-	const char *file;
-	uint32_t line;
 };
 
 struct rlist_item {

@@ -100,8 +100,6 @@ bool rule_enabled(const struct rule *r);
 bool rule_active(const struct rule *r, const char **why);
 /* Event types (OSP_ETM_*) the rule is indexed under; 0 for an inactive rule. */
 uint32_t rule_evt_mask(const struct rule *r);
-/* The position of the rule's item: file name, 1-based line. */
-const char *rule_file(const struct rule *r, uint32_t *line);
 
 /* Renders the rule's output template for ev into buf: each %field replaced by its value, "<NA>" when
  * missing. Always NUL-terminates (when size > 0). Returns the length written, or -ENOSPC when the text
