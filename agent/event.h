@@ -1,8 +1,9 @@
 /* The decoded, enriched event: what the rule engine, the --events printer and the alert formatter read.
  *
- * Produced by decode.c from one ring-buffer record, then enriched by the process table (proc/) and the
- * container resolver (container/). Every string points into storage owned by the decoder or by the
- * process table and stays valid until the next event is decoded: readers never free and never keep.
+ * Produced by agent/decode/ from one ring-buffer record, then enriched by the process table (proc/)
+ * and the container resolver (container/). Every string points into storage owned by the decoder or
+ * by the process table and stays valid until the next event is decoded: readers never free and never
+ * keep.
  */
 #ifndef OSP_EVENT_H
 #define OSP_EVENT_H

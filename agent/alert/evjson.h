@@ -1,6 +1,6 @@
 /* `osprey run --events`: one JSON object per line per event.
  *
- * Keys are rule field names: every field of the field table (agent/fields.c) that the event's type
+ * Keys are rule field names: every field of the field tables (agent/fields/) that the event's type
  * supplies and that has a value, typed (strings, exact integers, booleans, arrays for list and ancestor
  * fields), plus what the kernel captured that is no rule field (proc.argv, cgroup paths, raw flags,
  * truncation flags, label maps). agent/replay reads the same lines back. A debugging and fixture

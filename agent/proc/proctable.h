@@ -1,7 +1,7 @@
 /* Process table: every live process, keyed by (tgid, start time), with its ancestry.
  *
- * Contract between proc/ (which implements it), the event loop (which feeds it events) and fields.c
- * (which reads ancestors). Seeded from /proc at start, then kept by exec, fork and exit events.
+ * Contract between proc/ (which implements it), the event loop (which feeds it events) and
+ * agent/fields/ (which reads ancestors). Seeded from /proc at start, then kept by exec, fork and exit events.
  * Bounded: when full, the oldest exited-or-least-recently-seen entry is evicted and counted.
  * Not thread-safe: the event loop owns the table and makes every call. See docs/process-table.md.
  */

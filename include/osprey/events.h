@@ -6,7 +6,7 @@
  *
  * Paths travel as "component lists": the names met while walking from the file's dentry up to the
  * process's root, leaf first, each NUL-terminated ("passwd\0etc\0" for /etc/passwd). The kernel never
- * has to move bytes backwards; agent/decode.c reverses them into "/etc/passwd".
+ * has to move bytes backwards; agent/decode/path.c reverses them into "/etc/passwd".
  */
 #ifndef OSPREY_EVENTS_H
 #define OSPREY_EVENTS_H
@@ -86,7 +86,8 @@ struct osp_hdr {
 };
 _Static_assert(sizeof(struct osp_hdr) == 32, "osp_hdr layout");
 
-/* Path flags (osp_exec_event.flags and osp_open_event.flags). */
+/* Record flags (osp_exec_event.flags, osp_open_event.flags): truncations, faults, and what the kernel
+ * saw of the exe (upper layer, memfd, unlinked) and of the paths (detached). */
 #define OSP_F_EXE_TRUNC (1u << 0)      /* exe component list truncated */
 #define OSP_F_CWD_TRUNC (1u << 1)      /* cwd component list truncated */
 #define OSP_F_ARGS_TRUNC (1u << 2)     /* argv longer than captured */
