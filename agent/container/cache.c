@@ -42,23 +42,29 @@ struct container_cache {
 	struct osp_container host;
 };
 
+/* Falco's container.type names, by runtime; OSP_RT_UNKNOWN_CONTAINER has none. */
+static const char *const runtime_names[] = {
+    [OSP_RT_HOST] = "host",  [OSP_RT_DOCKER] = "docker", [OSP_RT_CONTAINERD] = "containerd",
+    [OSP_RT_CRIO] = "cri-o", [OSP_RT_PODMAN] = "podman",
+};
+#define NRUNTIME_NAMES (sizeof(runtime_names) / sizeof(runtime_names[0]))
+
 const char *container_runtime_name(enum osp_runtime rt)
 {
-	switch (rt) {
-	case OSP_RT_HOST:
-		return "host";
-	case OSP_RT_DOCKER:
-		return "docker";
-	case OSP_RT_CONTAINERD:
-		return "containerd";
-	case OSP_RT_CRIO:
-		return "cri-o";
-	case OSP_RT_PODMAN:
-		return "podman";
-	case OSP_RT_UNKNOWN_CONTAINER:
-		break;
-	}
-	return "unknown";
+	return (unsigned int)rt < NRUNTIME_NAMES && runtime_names[rt] ? runtime_names[rt]
+								      : "unknown";
+}
+
+int container_runtime_lookup(const char *name, enum osp_runtime *rt)
+{
+	size_t i;
+
+	for (i = 0; name && i < NRUNTIME_NAMES; i++)
+		if (runtime_names[i] && !strcmp(runtime_names[i], name)) {
+			*rt = (enum osp_runtime)i;
+			return 0;
+		}
+	return -1;
 }
 
 static uint64_t now_ms(void)

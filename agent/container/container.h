@@ -97,8 +97,11 @@ int container_mount_format(const struct osp_mount *m, char *buf, size_t len);
  * ",", "" when c has none. Same buffer and return contract as container_mount_format(). */
 int container_mounts_format(const struct osp_container *c, char *buf, size_t len);
 
-/* Runtime name as Falco's container.type gives it: "docker", "containerd", "cri-o", "podman", "host". */
+/* Runtime name as Falco's container.type gives it: "docker", "containerd", "cri-o", "podman", "host";
+ * "unknown" for OSP_RT_UNKNOWN_CONTAINER and out of range. */
 const char *container_runtime_name(enum osp_runtime rt);
+/* The runtime named name (one of the names above but "unknown"): 0 and *rt, or -1. */
+int container_runtime_lookup(const char *name, enum osp_runtime *rt);
 
 /* ---- container/ module API (cgroup parsing, runtime metadata, cache) ---- */
 

@@ -245,13 +245,6 @@ static int build_mounts(struct replay_build *b, struct osp_container *c)
 
 static int build_container(struct replay_build *b, struct osp_container **out)
 {
-	static const struct {
-		const char *name;
-		enum osp_runtime rt;
-	} rts[] = {
-	    {"host", OSP_RT_HOST},  {"docker", OSP_RT_DOCKER}, {"containerd", OSP_RT_CONTAINERD},
-	    {"cri-o", OSP_RT_CRIO}, {"podman", OSP_RT_PODMAN},
-	};
 	struct osp_container *c;
 	const char *id = NULL, *full = NULL, *type = NULL;
 	bool any = false;
@@ -277,13 +270,9 @@ static int build_container(struct replay_build *b, struct osp_container **out)
 		return r;
 	c->runtime = OSP_RT_UNKNOWN_CONTAINER;
 	if (type) {
-		for (i = 0; i < sizeof(rts) / sizeof(rts[0]); i++)
-			if (!strcmp(rts[i].name, type))
-				break;
-		if (i == sizeof(rts) / sizeof(rts[0]))
+		if (container_runtime_lookup(type, &c->runtime))
 			return replay_fail(b, b->part_key[OSP_PART_CT_TYPE],
 					   "unknown container type '%s'", type);
-		c->runtime = rts[i].rt;
 	} else if (id && !strcmp(id, "host")) {
 		c->runtime = OSP_RT_HOST;
 	}

@@ -246,6 +246,8 @@ static void test_outermost_wins(void)
 
 static void test_runtime_names(void)
 {
+	enum osp_runtime rt;
+
 	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_HOST), "host");
 	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_DOCKER), "docker");
 	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_CONTAINERD), "containerd");
@@ -253,6 +255,15 @@ static void test_runtime_names(void)
 	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_PODMAN), "podman");
 	CU_ASSERT_STRING_EQUAL(container_runtime_name(OSP_RT_UNKNOWN_CONTAINER), "unknown");
 	CU_ASSERT_STRING_EQUAL(container_runtime_name((enum osp_runtime)99), "unknown");
+	/* and back */
+	for (rt = OSP_RT_HOST; rt <= OSP_RT_PODMAN; rt++) {
+		enum osp_runtime back = OSP_RT_UNKNOWN_CONTAINER;
+
+		CU_ASSERT_EQUAL(container_runtime_lookup(container_runtime_name(rt), &back), 0);
+		CU_ASSERT_EQUAL(back, rt);
+	}
+	CU_ASSERT_EQUAL(container_runtime_lookup("unknown", &rt), -1);
+	CU_ASSERT_EQUAL(container_runtime_lookup("lxc", &rt), -1);
 }
 
 OSP_SUITE(container_cgroup)
