@@ -30,6 +30,9 @@ struct uc_entry {
 
 struct usercache {
 	uint64_t tick;
+	uint64_t
+	    now_epoch; /* the epoch of the last lookup, and the clock then: one read per event */
+	int64_t now;
 	struct uc_entry e[USERCACHE_SETS][USERCACHE_WAYS];
 };
 
@@ -165,11 +168,16 @@ const char *usercache_lookup(struct usercache *c, const char *root_path, uint64_
 {
 	uint8_t kind = group ? 2 : 1;
 	struct uc_entry *set = c->e[set_of(root_dev, root_ino, id, kind)], *victim = NULL;
-	int64_t now = now_s();
+	int64_t now;
 	char name[USERCACHE_NAME];
 	bool refresh = false;
 	int i, err;
 
+	if (c->now_epoch != epoch || !c->now) {
+		c->now = now_s();
+		c->now_epoch = epoch;
+	}
+	now = c->now;
 	for (i = 0; i < USERCACHE_WAYS; i++) {
 		struct uc_entry *e = &set[i];
 
