@@ -104,8 +104,11 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests $(OUT)/integration-tests
 	$(Q)./scripts/run-tests.sh all $(OUT)/unit-tests $(OUT)/integration-tests tests/packaging/run.sh
 
-run: deps
-	$(Q)$(MAKE) --no-print-directory all
+# Standard output carries only the agent's alerts (`make run | jq` works): installing and building
+# report on stderr.
+run:
+	$(Q)./scripts/deps.sh >&2
+	$(Q)$(MAKE) --no-print-directory all >&2
 	$(Q)exec ./$(OUT)/osprey run $(ARGS)
 
 bench: deps

@@ -47,15 +47,20 @@ static void set_str(struct osp_str *s, const char *p, int len)
 	s->len = len >= 0 ? (uint32_t)len : 0;
 }
 
-/* Rebuilds a component list into buf; counts and reports a path that does not fit. */
+/* Rebuilds a component list into buf; counts and reports a path that does not fit. A path on a
+ * detached mount (the kernel's OSP_F_*_DETACHED) names the file inside its own filesystem, not a
+ * path the process could open: it gets OSP_DETACHED_PREFIX, so that it never passes for one. */
 static void comp_path(struct osp_decoder *d, struct osp_str *s, const char *list, size_t len,
-		      char *buf, size_t bufsz)
+		      char *buf, size_t bufsz, bool detached)
 {
-	int n = osp_path_from_components(list, len, buf, bufsz);
+	size_t pre = detached ? sizeof(OSP_DETACHED_PREFIX) - 1 : 0;
+	int n;
 
+	memcpy(buf, OSP_DETACHED_PREFIX, pre);
+	n = osp_path_from_components(list, len, buf + pre, bufsz - pre);
 	if (n < 0)
 		d->stats.path_too_long++;
-	set_str(s, buf, n);
+	set_str(s, buf, n < 0 ? n : n + (int)pre);
 }
 
 /* Copies at most len bytes of a NUL-terminated (or truncated) kernel string into buf. */
@@ -108,22 +113,23 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 	p->exe_ino = e->exe_ino;
 	p->exe_ctime = e->exe_ctime;
 	p->exe_mtime = e->exe_mtime;
-	p->flags = e->flags & (OSP_F_EXE_UPPER | OSP_F_EXE_MEMFD | OSP_F_EXE_UNLINKED);
+	p->flags = e->flags &
+		   (OSP_F_EXE_UPPER | OSP_F_EXE_MEMFD | OSP_F_EXE_UNLINKED | OSP_F_EXE_DETACHED);
 	p->parent_start_time = e->parent_start_time;
 	p->cgroup_id = e->cgroup_id;
 	p->cap_effective = e->cap_effective;
 	p->cap_permitted = e->cap_permitted;
 	copy_str(e->comm, sizeof(e->comm), p->comm, sizeof(p->comm));
 	comp_path(d, &p->exepath, e->exe, e->exe_len < OSP_PATH_MAX ? e->exe_len : OSP_PATH_MAX,
-		  d->exepath, sizeof(d->exepath));
+		  d->exepath, sizeof(d->exepath), e->flags & OSP_F_EXE_DETACHED);
 	comp_path(d, &p->cwd, e->cwd, e->cwd_len < OSP_PATH_MAX ? e->cwd_len : OSP_PATH_MAX, d->cwd,
-		  sizeof(d->cwd));
+		  sizeof(d->cwd), e->flags & OSP_F_CWD_DETACHED);
 	comp_path(d, &p->cgroup, e->cgroup,
 		  e->cgroup_len < OSP_CGROUP_MAX ? e->cgroup_len : OSP_CGROUP_MAX, d->cgroup,
-		  sizeof(d->cgroup));
+		  sizeof(d->cgroup), false);
 	comp_path(d, &p->cgroup_v1, e->cgroup_v1,
 		  e->cgroup_v1_len < OSP_CGROUP_MAX ? e->cgroup_v1_len : OSP_CGROUP_MAX,
-		  d->cgroup_v1, sizeof(d->cgroup_v1));
+		  d->cgroup_v1, sizeof(d->cgroup_v1), false);
 	set_str(&p->filename, d->filename,
 		copy_str(e->filename,
 			 e->filename_len < OSP_PATH_MAX ? e->filename_len : OSP_PATH_MAX,
@@ -152,12 +158,27 @@ static int decode_exec(struct osp_decoder *d, const struct osp_exec_event *e, st
 	return 0;
 }
 
+/* osp_path_normalize() of a path that may carry OSP_DETACHED_PREFIX: the prefix is kept, the rest
+ * normalised. */
+static int normalize_detached(const char *path, char *out, size_t outsz)
+{
+	size_t pre = sizeof(OSP_DETACHED_PREFIX) - 1;
+	int n;
+
+	if (strncmp(path, OSP_DETACHED_PREFIX, pre))
+		return osp_path_normalize(NULL, path, out, outsz);
+	memcpy(out, path, pre);
+	n = osp_path_normalize(NULL, path + pre, out + pre, outsz - pre);
+	return n < 0 ? n : n + (int)pre;
+}
+
 static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, size_t len,
 		       struct osp_event *ev)
 {
 	struct osp_open_info *o = &ev->open;
 	size_t raw = e->raw_len, path = e->path_len, base = e->base_len;
 	const char *basep = NULL;
+	size_t pre;
 	int n;
 
 	if (raw + path + base > len - OSP_OPEN_FIXED_SIZE || raw == 0)
@@ -175,7 +196,8 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 	o->dev = e->dev;
 	set_str(&o->nameraw, d->nameraw, copy_str(e->data, raw, d->nameraw, sizeof(d->nameraw)));
 	if (e->flags & OSP_F_PATH_IS_FILE)
-		comp_path(d, &o->realpath, e->data + raw, path, d->realpath, sizeof(d->realpath));
+		comp_path(d, &o->realpath, e->data + raw, path, d->realpath, sizeof(d->realpath),
+			  e->flags & OSP_F_PATH_DETACHED);
 	if (base) {
 		n = osp_path_from_components(e->data + raw + path, base, d->base, sizeof(d->base));
 		if (n >= 0)
@@ -186,13 +208,16 @@ static int decode_open(struct osp_decoder *d, const struct osp_open_event *e, si
 		 * the kernel opened is the best name left, if it opened anything */
 		if (o->realpath.p)
 			set_str(&o->name, d->name,
-				osp_path_normalize(NULL, o->realpath.p, d->name, sizeof(d->name)));
+				normalize_detached(o->realpath.p, d->name, sizeof(d->name)));
 		return 0;
 	}
-	n = osp_path_normalize(basep, d->nameraw, d->name, sizeof(d->name));
+	/* a relative path below a detached cwd/dirfd is named inside that filesystem, marked */
+	pre = basep && (e->flags & OSP_F_BASE_DETACHED) ? sizeof(OSP_DETACHED_PREFIX) - 1 : 0;
+	memcpy(d->name, OSP_DETACHED_PREFIX, pre);
+	n = osp_path_normalize(basep, d->nameraw, d->name + pre, sizeof(d->name) - pre);
 	if (n < 0)
 		d->stats.path_too_long++;
-	set_str(&o->name, d->name, n);
+	set_str(&o->name, d->name, n < 0 ? n : n + (int)pre);
 	return 0;
 }
 

@@ -4,6 +4,11 @@
 
 #include <stddef.h>
 
+/* What a path on a detached mount starts with: "(detached)/usr/sbin/runc" is the file /usr/sbin/runc of
+ * a filesystem reached only through a detached mount, as runc's cloned binary is. Not absolute, so
+ * no prefix or exact-path rule takes it for a path the process could open. */
+#define OSP_DETACHED_PREFIX "(detached)"
+
 /* Turns a kernel component list (leaf first, each NUL-terminated: "passwd\0etc\0") into an absolute
  * path ("/etc/passwd") in out. An empty list is "/". A final component without its NUL (a truncated
  * list) is used as far as it goes. Returns the length written (excluding the NUL), or -ENAMETOOLONG if

@@ -97,7 +97,18 @@ struct walk_ctx {
 	__u32 limit;
 	__u32 off;
 	int truncated;
+	int detached;
 };
+
+/* A mount that umount2(MNT_DETACH) took out of its namespace (mnt_ns NULL), or one in an anonymous
+ * namespace (open_tree(OPEN_TREE_CLONE): no inode number). Its files stay usable through open fds:
+ * runc re-executes a cloned copy of itself that way. */
+static __always_inline bool mnt_detached(struct mount *mnt)
+{
+	struct mnt_namespace *ns = mnt->mnt_ns;
+
+	return !ns || !ns->ns.inum;
+}
 
 /* One step of walk_path(), run under bpf_loop() so that the verifier checks it once. */
 static long walk_step(__u32 i, void *arg)
@@ -117,18 +128,28 @@ static long walk_step(__u32 i, void *arg)
 	 * fault-tolerant reads far cheaper than a bpf_probe_read_kernel() call per field */
 	mnt_root = vfsmnt->mnt_root;
 	parent = dentry->d_parent;
-	if (dentry == parent && dentry != mnt_root)
+	if (w->detached) {
+		if (dentry == parent)
+			return 1; /* the root of the detached mount's filesystem */
+	} else if (dentry == parent && dentry != mnt_root) {
 		last = 1; /* a disconnected (pseudo) file, e.g. a memfd: its own name ends the path,
 			   * as d_path() gives "/memfd:x" */
-	else if (dentry == mnt_root || dentry == parent) {
+	} else if (dentry == mnt_root || dentry == parent) {
 		struct mount *mnt_parent = mnt->mnt_parent;
 
-		if (dentry != mnt_root || mnt == mnt_parent || !mnt_parent)
-			return 1; /* the global root, or a detached/internal mount */
-		w->dentry = mnt->mnt_mountpoint;
-		w->mnt = mnt_parent;
-		w->vfsmnt = &mnt_parent->mnt;
-		return 0;
+		if (dentry == mnt_root && mnt != mnt_parent && mnt_parent) {
+			w->dentry = mnt->mnt_mountpoint;
+			w->mnt = mnt_parent;
+			w->vfsmnt = &mnt_parent->mnt;
+			return 0;
+		}
+		if (dentry != mnt_root || !mnt_detached(mnt))
+			return 1; /* the global root, or an internal mount */
+		/* a detached mount: d_path() would say "/", which names nothing. Name the file
+		 * by its path inside its own filesystem instead, and say it was detached. */
+		w->detached = 1;
+		if (dentry == parent)
+			return 1;
 	}
 	if (w->off + OSP_NAME_MAX > w->limit) {
 		w->truncated = 1;
@@ -151,12 +172,16 @@ static long walk_step(__u32 i, void *arg)
 	return 0;
 }
 
+#define OSP_WALK_TRUNC 1u    /* walk_path(): the path was cut (counted) */
+#define OSP_WALK_DETACHED 2u /* walk_path(): the file is on a detached mount */
+
 /* Walks (dentry, vfsmnt) up to the process's root (root_dentry, root_mnt), crossing mount points the way
  * the kernel's d_path() does, and writes the component list leaf first at buf[base...], using at most
- * limit bytes. Stores the bytes written in *len. Returns 0, or 1 if the path was truncated (counted). */
-static __always_inline int walk_path(struct dentry *dentry, struct vfsmount *vfsmnt,
-				     struct dentry *root_dentry, struct vfsmount *root_mnt,
-				     char *buf, __u32 base, __u32 limit, __u16 *len)
+ * limit bytes. A file on a detached mount is named by its path inside its own filesystem. Stores the
+ * bytes written in *len. Returns OSP_WALK_* bits: 0 for a whole path below the process's root. */
+static __always_inline __u32 walk_path(struct dentry *dentry, struct vfsmount *vfsmnt,
+				       struct dentry *root_dentry, struct vfsmount *root_mnt,
+				       char *buf, __u32 base, __u32 limit, __u16 *len)
 {
 	struct walk_ctx w = {
 	    .dentry = dentry,
@@ -173,7 +198,7 @@ static __always_inline int walk_path(struct dentry *dentry, struct vfsmount *vfs
 	*len = w.off;
 	if (w.truncated)
 		stat_inc(OSP_STAT_PATH_TRUNC);
-	return w.truncated;
+	return (w.truncated ? OSP_WALK_TRUNC : 0) | (w.detached ? OSP_WALK_DETACHED : 0);
 }
 
 /* kernfs_node::parent became __parent in 6.15: read whichever this kernel has. */

@@ -164,6 +164,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	struct cgroup *cg;
 	__u32 zero = 0, memcg = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
 	long n;
+	__u32 w;
 
 	if (is_agent(p->tgid))
 		return 0;
@@ -183,12 +184,18 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 	fs = p->fs;
 	file = bprm->file;
 	fill_exe_flags(e, file);
-	if (walk_path(file->f_path.dentry, file->f_path.mnt, fs->root.dentry, fs->root.mnt, e->exe,
-		      0, OSP_PATH_MAX, &e->exe_len))
+	w = walk_path(file->f_path.dentry, file->f_path.mnt, fs->root.dentry, fs->root.mnt, e->exe,
+		      0, OSP_PATH_MAX, &e->exe_len);
+	if (w & OSP_WALK_TRUNC)
 		e->flags |= OSP_F_EXE_TRUNC;
-	if (walk_path(fs->pwd.dentry, fs->pwd.mnt, fs->root.dentry, fs->root.mnt, e->cwd, 0,
-		      OSP_PATH_MAX, &e->cwd_len))
+	if (w & OSP_WALK_DETACHED)
+		e->flags |= OSP_F_EXE_DETACHED;
+	w = walk_path(fs->pwd.dentry, fs->pwd.mnt, fs->root.dentry, fs->root.mnt, e->cwd, 0,
+		      OSP_PATH_MAX, &e->cwd_len);
+	if (w & OSP_WALK_TRUNC)
 		e->flags |= OSP_F_CWD_TRUNC;
+	if (w & OSP_WALK_DETACHED)
+		e->flags |= OSP_F_CWD_DETACHED;
 
 	n = bpf_probe_read_kernel_str(e->filename, sizeof(e->filename),
 				      BPF_CORE_READ(bprm, filename));

@@ -48,7 +48,7 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 	struct vfsmount *vfsmnt = NULL;
 	struct dentry *root_dentry;
 	struct vfsmount *root_mnt;
-	__u32 zero = 0, raw_len, size;
+	__u32 zero = 0, raw_len, size, w;
 	long n;
 
 	if (is_agent(t->tgid))
@@ -120,9 +120,12 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 			e->ino = inode->i_ino;
 			e->dev = inode->i_sb->s_dev;
 			e->flags |= OSP_F_PATH_IS_FILE;
-			if (walk_path(f->f_path.dentry, f->f_path.mnt, root_dentry, root_mnt,
-				      e->data, raw_len, 2 * OSP_PATH_MAX - raw_len, &e->path_len))
+			w = walk_path(f->f_path.dentry, f->f_path.mnt, root_dentry, root_mnt,
+				      e->data, raw_len, 2 * OSP_PATH_MAX - raw_len, &e->path_len);
+			if (w & OSP_WALK_TRUNC)
 				e->flags |= OSP_F_PATH_TRUNC;
+			if (w & OSP_WALK_DETACHED)
+				e->flags |= OSP_F_PATH_DETACHED;
 		}
 	}
 	if (!(e->flags & OSP_F_RAW_FAULT) && e->data[0] != '/') {
@@ -138,10 +141,14 @@ static __always_inline int handle_open_exit(long ret, __u16 sc)
 			dentry = t->fs->pwd.dentry;
 			vfsmnt = t->fs->pwd.mnt;
 		}
-		if (used < 2 * OSP_PATH_MAX &&
-		    walk_path(dentry, vfsmnt, root_dentry, root_mnt, e->data, used,
-			      2 * OSP_PATH_MAX - used, &e->base_len))
-			e->flags |= OSP_F_BASE_TRUNC;
+		if (used < 2 * OSP_PATH_MAX) {
+			w = walk_path(dentry, vfsmnt, root_dentry, root_mnt, e->data, used,
+				      2 * OSP_PATH_MAX - used, &e->base_len);
+			if (w & OSP_WALK_TRUNC)
+				e->flags |= OSP_F_BASE_TRUNC;
+			if (w & OSP_WALK_DETACHED)
+				e->flags |= OSP_F_BASE_DETACHED;
+		}
 	}
 
 	e->cgroup_id = bpf_get_current_cgroup_id();

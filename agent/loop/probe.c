@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,13 +35,59 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
+/* tracefs is mounted where libbpf looks (or hidden from us: tracefs is root's, 0700) */
+static bool tracefs_mounted(void)
+{
+	struct stat st;
+
+	return stat("/sys/kernel/tracing/events/syscalls", &st) == 0 || errno == EACCES ||
+	       stat("/sys/kernel/debug/tracing/events/syscalls", &st) == 0 || errno == EACCES;
+}
+
+/* capget(2)'s effective set, as a 64-bit mask; 0 when it cannot be read. */
+static uint64_t effective_caps(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct d[2] = {{0}};
+
+	if (syscall(SYS_capget, &h, d))
+		return 0;
+	return (uint64_t)d[1].effective << 32 | d[0].effective;
+}
+
+#define HAS_CAP(set, c) (((set) >> (c)) & 1)
+
+int osp_probe_check_privileges(bool need_tracefs, char *err, size_t errlen)
+{
+	uint64_t eff = effective_caps();
+	bool admin = HAS_CAP(eff, CAP_SYS_ADMIN);
+	char missing[128] = "";
+	size_t off = 0;
+
+	/* CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON for loading and attaching */
+	if (!admin && !HAS_CAP(eff, CAP_BPF))
+		off += (size_t)snprintf(missing + off, sizeof(missing) - off, " CAP_BPF");
+	if (!admin && !HAS_CAP(eff, CAP_PERFMON) && off < sizeof(missing))
+		off += (size_t)snprintf(missing + off, sizeof(missing) - off, " CAP_PERFMON");
+	if (need_tracefs && !admin && off < sizeof(missing))
+		off += (size_t)snprintf(missing + off, sizeof(missing) - off,
+					" CAP_SYS_ADMIN (tracefs is not mounted: mount it at "
+					"/sys/kernel/tracing, or grant it)");
+	if (!off)
+		return 0;
+	snprintf(err, errlen,
+		 "not enough privileges to load the BPF probes: missing%s; run as root, or with "
+		 "the capabilities the README lists",
+		 missing);
+	return -EPERM;
+}
+
 /* The per-syscall tracepoints need tracefs; a fresh machine does not mount it. */
 static int ensure_tracefs(char *err, size_t errlen)
 {
 	struct stat st;
 
-	if (stat("/sys/kernel/tracing/events/syscalls", &st) == 0 ||
-	    stat("/sys/kernel/debug/tracing/events/syscalls", &st) == 0)
+	if (tracefs_mounted())
 		return 0;
 	if (mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) && errno != EBUSY) {
 		snprintf(err, errlen,
@@ -63,6 +111,11 @@ int osp_probe_open(struct osp_probe *p, const struct osp_probe_opts *o, osp_reco
 	int ret;
 
 	p->stats_fd = -1;
+	/* before libbpf: its own complaints (RLIMIT_MEMLOCK, "Couldn't load trivial BPF program")
+	 * hide what is really missing */
+	ret = osp_probe_check_privileges(o->enable_open && !tracefs_mounted(), err, errlen);
+	if (ret)
+		return ret;
 	libbpf_set_print(libbpf_log);
 	p->ncpus = libbpf_num_possible_cpus();
 	if (p->ncpus <= 0) {

@@ -2,6 +2,7 @@
 #ifndef OSP_PROBE_H
 #define OSP_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,11 @@ struct osp_probe_opts {
 	uint64_t wakeup_bytes; /* 0 = default */
 	int enable_open;       /* attach the open hooks */
 };
+
+/* Checks that this process may load and attach the probes: CAP_BPF and CAP_PERFMON (or
+ * CAP_SYS_ADMIN, which implies both), and CAP_SYS_ADMIN when tracefs must be mounted (need_tracefs).
+ * Returns 0, or -EPERM with one line in err naming what is missing. osp_probe_open() calls it. */
+int osp_probe_check_privileges(bool need_tracefs, char *err, size_t errlen);
 
 /* Loads, verifies and attaches every program; records are delivered to fn(ctx, ...) from
  * osp_probe_poll(). On failure returns -errno and writes a one-line reason to err. The probe must be

@@ -404,7 +404,7 @@ struct output *output_new(const char *const *specs, size_t n, const struct outpu
 {
 	static const char *const def_specs[] = {"stdout"};
 	struct output *o;
-	size_t i, j, nsyslog = 0;
+	size_t i, j;
 	int rc = 0;
 
 	if (err && errlen)
@@ -464,14 +464,6 @@ struct output *output_new(const char *const *specs, size_t n, const struct outpu
 				set_err(err, errlen, "output '%s': given twice", spec);
 				goto cleanup;
 			}
-		}
-		if (s->kind == SINK_SYSLOG && ++nsyslog > 1) {
-			rc = -EINVAL;
-			set_err(err, errlen,
-				"output '%s': only one syslog sink is possible (openlog is "
-				"process-wide)",
-				spec);
-			goto cleanup;
 		}
 		o->nsinks = i + 1;
 		rc = sink_init(s, spec, &o->opts);

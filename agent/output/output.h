@@ -7,8 +7,9 @@
  *
  *   stdout            one line per alert on fd 1 (the default when no spec is given)
  *   file:PATH         append to PATH (O_APPEND|O_CLOEXEC, created 0640); output_reopen() reopens it
- *   syslog[:FACILITY] syslog(3), severity from the alert's priority; FACILITY as in syslog.conf
- *                     (user, daemon, auth, authpriv, local0..local7; default user)
+ *   syslog[:FACILITY] a datagram per alert to the local syslog socket, as syslog(3) sends it;
+ *                     severity from the alert's priority; FACILITY as in syslog.conf (user,
+ *                     daemon, auth, authpriv, local0..local7; default user)
  *   http://URL        POST batches of alerts as newline-delimited JSON (libcurl), with retries and
  *   https://URL       exponential backoff; TLS peer and host verification always on
  *
@@ -35,7 +36,8 @@ struct output_opts {
 	unsigned int
 	    flush_timeout_ms; /* output_free(): how long sinks may take to drain, default 5000 */
 
-	const char *syslog_ident; /* default "osprey" */
+	const char *syslog_ident;  /* default "osprey" */
+	const char *syslog_socket; /* the local syslog socket (datagram), default "/dev/log" */
 
 	const char *http_ca_file; /* PEM bundle to verify the server with, default: system CAs */
 	const char *const *http_headers; /* extra "Name: value" headers, NULL-terminated, or NULL */

@@ -72,11 +72,12 @@ struct sink {
 	bool full_episode;
 
 	/* kind-specific state */
-	int fd;	      /* stdout, file */
-	char *path;   /* file */
-	int facility; /* syslog */
-	char *ident;  /* syslog: openlog() keeps the pointer */
-	void *http;   /* struct http_state *, sink_http.c */
+	int fd;			     /* stdout, file */
+	char *path;		     /* file */
+	int facility;		     /* syslog */
+	char *ident;		     /* syslog */
+	struct syslog_state *syslog; /* sink_syslog.c */
+	void *http;		     /* struct http_state *, sink_http.c */
 };
 
 /* ---- queue, output.c ---- */

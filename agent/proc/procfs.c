@@ -14,6 +14,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "path.h"
+
 #define STAT_BUF 1024
 #define STATUS_BUF 4096
 #define CGROUP_BUF 8192
@@ -271,6 +273,12 @@ static void read_exe(int pd, struct procfs_info *out)
 	}
 	if (!strncmp(out->exepath, "/memfd:", 7))
 		out->flags |= OSP_F_EXE_MEMFD;
+	/* d_path() of a file on a detached mount is "/", a directory no one executes; the kernel's
+	 * exec record names it, /proc cannot */
+	if (n == 1 && out->exepath[0] == '/') {
+		n = snprintf(out->exepath, sizeof(out->exepath), "%s", OSP_DETACHED_PREFIX);
+		out->flags |= OSP_F_EXE_DETACHED;
+	}
 	out->exepath_len = (uint32_t)n;
 	out->has_exe = true;
 }

@@ -28,7 +28,7 @@ typedef uint64_t osp_u64;
 typedef int64_t osp_s64;
 #endif
 
-#define OSP_SCHEMA_VERSION 3
+#define OSP_SCHEMA_VERSION 4
 
 #define OSP_COMM_LEN 16
 #define OSP_PATH_MAX 4096 /* bytes of a component list or a raw path string, NUL included */
@@ -99,6 +99,12 @@ _Static_assert(sizeof(struct osp_hdr) == 32, "osp_hdr layout");
 #define OSP_F_PATH_IS_FILE (1u << 11)  /* open: path = the opened file (from the new fd) */
 #define OSP_F_BASE_TRUNC (1u << 12)    /* open: base (cwd/dirfd) component list truncated */
 #define OSP_F_ENV_TRUNC (1u << 13)     /* exec: environment longer than captured */
+/* The path is on a detached mount (umount2(MNT_DETACH), or an anonymous mount namespace): it is the
+ * file's path inside its own filesystem, not one the process could open. */
+#define OSP_F_EXE_DETACHED (1u << 14)  /* exec: exe */
+#define OSP_F_CWD_DETACHED (1u << 15)  /* exec: cwd */
+#define OSP_F_PATH_DETACHED (1u << 16) /* open: the opened file */
+#define OSP_F_BASE_DETACHED (1u << 17) /* open: cwd/dirfd of a relative path */
 
 /* exec: one record per successful execve/execveat, sent from sched_process_exec. */
 struct osp_exec_event {

@@ -301,10 +301,26 @@ static void test_memfd_exec(void)
 	const cJSON *al;
 
 	CU_ASSERT_FATAL(collect() == 0);
-	al = alert_of(&attacks, "Program executed from memory", NULL, NULL);
+	/* this test's process, by its pid: not the first such alert (runc can fall back to a memfd
+	 * copy of itself on container start) */
+	al = NULL;
+	{
+		const cJSON *a;
+
+		cJSON_ArrayForEach(a, attacks.events)
+		{
+			const char *r = it_str(a, "rule");
+
+			if (r && !strcmp(r, "Program executed from memory") &&
+			    (int)it_num(fields_of(a), "proc.pid") == (int)pid_memfd)
+				al = a;
+		}
+	}
+	if (!al)
+		alert_of(&attacks, "Program executed from memory", NULL,
+			 NULL); /* lists what came */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(al);
 	expect_schema(al);
-	CU_ASSERT_EQUAL(it_num(fields_of(al), "proc.pid"), pid_memfd);
 	/* the memfd's own name, as d_path gives it, not "/" */
 	CU_ASSERT_PTR_NOT_NULL(strstr(it_str(al, "output"), "memfd:osprey-it"));
 }

@@ -4,6 +4,7 @@
 #include <CUnit/CUnit.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <math.h>
 #include <stdio.h>
@@ -16,11 +17,13 @@
 
 #include "../common/suite.h"
 #include "lib/agent.h"
+#include "lib/harness.h"
 
 static struct it_agent agent;
 static int collected = -1; /* -1: not yet, 0: done, 1: failed */
 static char dir[64];
 static char cgroup[64];
+static char runc_dir[64]; /* the runc container's work directory: its state is below it */
 static pid_t pid_symlink, pid_rel, pid_long, pid_uid, pid_opens, pid_short;
 static int container_status = -1;
 static char docker_id[65];
@@ -106,10 +109,13 @@ static int collect(void)
 	pid_short = it_run(NULL, (char *const[]){"/bin/true", NULL});
 
 	snprintf(cgroup, sizeof(cgroup), "/osprey-it-cap-%d", (int)getpid());
+	snprintf(runc_dir, sizeof(runc_dir), "/tmp/osprey-cap-runc-XXXXXX");
+	if (!mkdtemp(runc_dir))
+		return 1;
 	snprintf(cmd, sizeof(cmd),
-		 "W=$(mktemp -d) && tests/integration/lib/runc-busybox.sh $W %s cat /etc/passwd "
-		 ">/dev/null; st=$?; rm -rf $W; exit $st",
-		 cgroup);
+		 "tests/integration/lib/runc-busybox.sh %s %s cat /etc/passwd >/dev/null; st=$?; "
+		 "rm -rf %s; exit $st",
+		 runc_dir, cgroup, runc_dir);
 	container_status = it_sh(cmd);
 
 	/* a container whose cgroup is named the way Docker's cgroupfs driver names it */
@@ -338,7 +344,10 @@ static void test_runc_container(void)
 	if (container_status == 90)
 		CU_FAIL_FATAL("runc or busybox-static missing: run 'make deps'");
 	CU_ASSERT_EQUAL_FATAL(container_status, 0);
-	ex = it_find(&agent, "execve", -1, "proc.cgroup", cgroup);
+	/* the container's command, found by its argv in the container's cgroup: runc's own re-exec
+	 * (see test_runc_cloned_binary) may come first in that cgroup, or not */
+	ex = it_find_kv(&agent, "evt.type", "execve", "proc.cgroup", cgroup, "proc.cmdline",
+			"cat /etc/passwd", (const char *)NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
 	CU_ASSERT_STRING_EQUAL(it_str(ex, "proc.name"), "cat");
 	/* busybox, resolved relative to the container's root, not the bundle path on the host */
@@ -356,6 +365,43 @@ static void test_runc_container(void)
 	CU_ASSERT_STRING_EQUAL(it_str(op, "fd.realpath"), "/etc/passwd");
 }
 
+/* Debian's runc 1.1.5 re-executes a read-only copy of itself, which it reaches only through a
+ * mount it has detached (umount2 MNT_DETACH), before the container's command: on every container
+ * start and exec of every Docker or Kubernetes node. d_path() says "/" for it; proc.exepath names the
+ * file inside its filesystem and says it was detached. */
+static void test_runc_cloned_binary(void)
+{
+	const cJSON *ev, *found = NULL;
+	char statedir[128], want[PATH_MAX + 16], real[PATH_MAX], *runc = NULL;
+
+	CU_ASSERT_FATAL(collect() == 0);
+	CU_ASSERT_EQUAL_FATAL(container_status, 0);
+	CU_ASSERT_EQUAL_FATAL(it_popen("command -v runc", &runc), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(runc);
+	runc[strcspn(runc, "\n")] = '\0';
+	CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(runc, real));
+	free(runc);
+	/* runc init of this test's container: its state directory is below runc_dir */
+	snprintf(statedir, sizeof(statedir), "_LIBCONTAINER_STATEDIR=%s/state/", runc_dir);
+	cJSON_ArrayForEach(ev, agent.events)
+	{
+		const char *t = it_str(ev, "evt.type"), *cmd = it_str(ev, "proc.cmdline");
+		const char *env = it_str(ev, "proc.env");
+
+		if (t && cmd && env && !strcmp(t, "execve") && !strcmp(cmd, "runc init") &&
+		    strstr(env, statedir) && strstr(env, "_LIBCONTAINER_CLONED_BINARY=1")) {
+			found = ev;
+			break;
+		}
+	}
+	if (!found)
+		fprintf(stderr, "\n  no exec of runc's cloned binary with %s\n", statedir);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(found);
+	snprintf(want, sizeof(want), "(detached)%s", real);
+	CU_ASSERT_STRING_EQUAL(it_str(found, "proc.exepath"), want);
+	CU_ASSERT_STRING_EQUAL(it_str(found, "proc.name"), "runc");
+}
+
 static void test_container_identity(void)
 {
 	const cJSON *ex, *op, *host;
@@ -363,7 +409,8 @@ static void test_container_identity(void)
 
 	CU_ASSERT_FATAL(collect() == 0);
 	CU_ASSERT_EQUAL_FATAL(docker_status, 0);
-	ex = it_find(&agent, "execve", -1, "proc.cgroup", docker_cgroup);
+	ex = it_find_kv(&agent, "evt.type", "execve", "proc.cgroup", docker_cgroup, "proc.cmdline",
+			"cat /etc/group", (const char *)NULL);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(ex);
 	memcpy(short_id, docker_id, 12);
 	short_id[12] = '\0';
@@ -422,6 +469,7 @@ OSP_SUITE(capture)
 	OSP_TEST(suite, test_open_syscall_variants);
 	OSP_TEST(suite, test_short_lived_process);
 	OSP_TEST(suite, test_runc_container);
+	OSP_TEST(suite, test_runc_cloned_binary);
 	OSP_TEST(suite, test_container_identity);
 	OSP_TEST(suite, test_agent_filtered_and_lossless);
 }

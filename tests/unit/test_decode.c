@@ -112,6 +112,43 @@ static void test_open_records(void)
 	CU_ASSERT_STRING_EQUAL(ev.open.realpath.p, "/run/secrets/t");
 }
 
+/* Files on a detached mount (runc's cloned binary): named inside their filesystem, marked, never
+ * passing for an absolute path */
+static void test_detached_paths(void)
+{
+	static struct osp_open_event e;
+	struct osp_exec_event *x = calloc(1, sizeof(*x));
+	struct osp_event ev;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	osp_decoder_init(&dec);
+	x->hdr.type = OSP_EV_EXEC;
+	x->hdr.size = sizeof(*x);
+	x->flags = OSP_F_EXE_DETACHED;
+	memcpy(x->exe, "runc\0sbin\0usr\0", 15);
+	x->exe_len = 15;
+	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, x, sizeof(*x), &ev), 0);
+	CU_ASSERT_STRING_EQUAL(ev.proc->exepath.p, "(detached)/usr/sbin/runc");
+	CU_ASSERT_EQUAL(ev.proc->exepath.len, strlen("(detached)/usr/sbin/runc"));
+	CU_ASSERT_TRUE(ev.proc->flags & OSP_F_EXE_DETACHED);
+	CU_ASSERT_STRING_EQUAL(ev.proc->cwd.p, "/"); /* its cwd was not detached */
+	free(x);
+
+	/* the opened file on a detached mount; fd.name stays the text as passed */
+	n = make_open(&e, "/proc/self/fd/6", "runc\0sbin\0usr\0", 15, NULL, 0, 3);
+	e.flags |= OSP_F_PATH_DETACHED;
+	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_STRING_EQUAL(ev.open.realpath.p, "(detached)/usr/sbin/runc");
+	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "/proc/self/fd/6");
+
+	/* a relative path below a detached cwd */
+	n = make_open(&e, "../x", NULL, 0, "b\0a\0", 5, -ENOENT);
+	e.flags |= OSP_F_BASE_DETACHED;
+	CU_ASSERT_EQUAL_FATAL(osp_decode(&dec, &e, n, &ev), 0);
+	CU_ASSERT_STRING_EQUAL(ev.open.name.p, "(detached)/a/x");
+}
+
 static void test_malformed_records(void)
 {
 	static struct osp_open_event e;
@@ -165,6 +202,7 @@ OSP_SUITE(decode)
 {
 	OSP_TEST(suite, test_exec_record);
 	OSP_TEST(suite, test_open_records);
+	OSP_TEST(suite, test_detached_paths);
 	OSP_TEST(suite, test_malformed_records);
 	OSP_TEST(suite, test_fork_exit_records);
 }

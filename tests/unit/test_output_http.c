@@ -567,13 +567,11 @@ static void test_https_verification(void)
 	struct srv s;
 
 	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
-		fprintf(stderr,
-			"\n  *** SKIPPED HTTPS test: libmicrohttpd built without TLS ***\n");
+		OSP_SKIP("HTTPS test: libmicrohttpd built without TLS");
 		return;
 	}
 	if (make_cert(&key, &cert, ca, sizeof(ca))) {
-		fprintf(stderr, "\n  *** SKIPPED HTTPS test: cannot make a certificate with the "
-				"openssl CLI ***\n");
+		OSP_SKIP("HTTPS test: cannot make a certificate with the openssl CLI");
 		free(key);
 		free(cert);
 		return;

@@ -31,19 +31,15 @@ static const char *anchors_dir(void)
 	return d && *d ? d : "../shared/anchors";
 }
 
-/* Absent anchors: loud, and a failure under CI. */
+/* Absent anchors: a counted skip, and a failure under CI. */
 static bool have_anchors(void)
 {
 	char p[512];
-	const char *ci = getenv("CI");
 
 	snprintf(p, sizeof(p), "%s/falco_rules.yaml", anchors_dir());
 	if (access(p, R_OK) == 0)
 		return true;
-	fprintf(stderr, "\n*** rules anchors: %s not found: Falco compatibility NOT TESTED ***\n",
-		p);
-	if (ci && !strcmp(ci, "true"))
-		CU_FAIL("Falco's rule files (../shared/anchors) are missing under CI");
+	OSP_SKIP("%s not found: Falco compatibility NOT TESTED (set OSP_ANCHORS)", p);
 	return false;
 }
 

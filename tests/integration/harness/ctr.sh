@@ -20,6 +20,11 @@
 #   ctr.sh state-new                   make a shared state directory S (prints state=S) for
 #                                      OSP_CT_STATE, see below
 #   ctr.sh state-stop S                stop the daemons S holds, unmount and remove S
+#   ctr.sh gc                          stop and remove what runs of ctr.sh left behind whose owner
+#                                      (OSP_CT_OWNER, see below) is gone: an interrupted test run
+#
+# OSP_CT_OWNER=PID (optional): the long-lived process that owns what start-* and state-new make (the
+# test runner). gc removes a directory only when its owner has exited; without an owner, never.
 #
 # Shared state (OSP_CT_STATE=S, S made by state-new): every kind keeps its runtime state where an
 # agent configured with S's layout finds it, so that ONE agent sees every container a test starts:
@@ -559,11 +564,48 @@ stop() {
 	rm -rf "$W"
 }
 
+# owner_id PID: "PID:STARTTIME" (the start time tells a reused pid apart), or nothing
+owner_id() {
+	local st
+	st=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f20) || return 0
+	[ -n "$st" ] && echo "$1:$st"
+	return 0
+}
+
+# record_owner DIR: DIR belongs to OSP_CT_OWNER, if set
+record_owner() {
+	[ -n "${OSP_CT_OWNER:-}" ] || return 0
+	owner_id "$OSP_CT_OWNER" >"$1/owner"
+}
+
+# owner_gone DIR: DIR has an owner, and it has exited
+owner_gone() {
+	local o
+	[ -s "$1/owner" ] || return 1
+	o=$(cat "$1/owner")
+	[ "$(owner_id "${o%%:*}")" != "$o" ]
+}
+
+gc() {
+	local d tmp=${TMPDIR:-/tmp}
+	for d in "$tmp"/osp-ctr.*; do
+		[ -f "$d/kind" ] && owner_gone "$d" || continue
+		log "gc: removing $d, left by an interrupted run"
+		(stop "$d") >/dev/null 2>&1 || true
+	done
+	for d in "$tmp"/osp-state.*; do
+		[ -f "$d/daemons" ] && owner_gone "$d" || continue
+		log "gc: stopping the daemons of $d, left by an interrupted run"
+		(state_stop "$d") >/dev/null 2>&1 || true
+	done
+}
+
 state_new() {
 	local S
 	S=$(mktemp -d -t osp-state.XXXXXX)
 	mkdir -p "$S/docker" "$S/containerd-state" "$S/containerd-root" "$S/storage"
 	: >"$S/daemons"
+	record_owner "$S"
 	echo "state=$S"
 }
 
@@ -603,6 +645,10 @@ state-stop)
 	state_stop "${1:?state dir}"
 	exit 0
 	;;
+gc)
+	gc
+	exit 0
+	;;
 exec)
 	exec_in "$@"
 	exit $?
@@ -612,6 +658,7 @@ start-*)
 	why=$(check "$kind") || die "cannot start $kind: $why"
 	W=$(mktemp -d -t osp-ctr.XXXXXX)
 	echo "$kind" >"$W/kind"
+	record_owner "$W"
 	: >"$W/info"
 	out dir "$W"
 	out kind "$kind"

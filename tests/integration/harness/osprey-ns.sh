@@ -4,12 +4,16 @@
 #
 #   OSP_NS_BIN=build/osprey OSP_CT_STATE=S osprey-ns.sh run --events ...
 #
-# The agent runs in a private mount namespace (unshare -m) in which
+# The agent runs in a private mount namespace (unshare -m) in which /var/lib and /run are fresh,
+# empty tmpfs mounts holding only
 #   S/docker -> /var/lib/docker            S/containerd-state -> /run/containerd
 #   S/containerd-root -> /var/lib/containerd   S/storage -> /var/lib/containers/storage
-# are bind mounts. A default path whose directory is missing gets a tmpfs on its parent, inside
-# the namespace only (the agent reads nothing else there). Every step execs the next, so the
-# agent keeps this script's pid: use it as OSPREY_BIN.
+# as bind mounts. The view is the same whatever the host has there: a Docker engine that ran on
+# this machine leaves /var/lib/docker behind, and a real node has its runtimes' state there. (An
+# earlier version put a tmpfs only on the parent of a default path that was missing, which hid the
+# binds already made below that parent: with /var/lib/docker present and /var/lib/containerd
+# missing, the agent saw no Docker state at all.) The agent reads nothing else below /var/lib or
+# /run. Every step execs the next, so the agent keeps this script's pid: use it as OSPREY_BIN.
 set -euo pipefail
 : "${OSP_NS_BIN:?set OSP_NS_BIN to the osprey binary}"
 : "${OSP_CT_STATE:?set OSP_CT_STATE to a ctr.sh state directory}"
@@ -19,27 +23,13 @@ if [ "${OSP_NS_INSIDE:-}" != 1 ]; then
 	exec unshare -m --propagation private "$0" "$@"
 fi
 
-made="" # parents this script put a tmpfs on
-mountpoint_for() {
-	local t=$1 p
-	[ -d "$t" ] && return 0
-	p=$(dirname "$t")
-	mountpoint_for "$p"
-	case " $made " in
-	*" $p "*) ;;
-	*)
-		mount -t tmpfs -o mode=755 osp-ns "$p"
-		made="$made $p"
-		;;
-	esac
-	mkdir -p "$t"
-}
-
+for top in /var/lib /run; do
+	mount -t tmpfs -o mode=755 osp-ns "$top"
+done
 bind() {
-	mountpoint_for "$2"
+	mkdir -p "$2"
 	mount --bind "$OSP_CT_STATE/$1" "$2"
 }
-
 bind docker /var/lib/docker
 bind containerd-root /var/lib/containerd
 bind storage /var/lib/containers/storage

@@ -3,9 +3,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -67,6 +69,8 @@ static int start(struct it_agent *a, const char *mode, const char *const *extra_
 
 		if (o < 0 || e < 0)
 			_exit(126);
+		/* an interrupted test run must not leave an agent behind */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(o, 1);
 		dup2(e, 2);
 		execv(bin, (char *const *)argv);
@@ -202,6 +206,28 @@ const cJSON *it_find(const struct it_agent *a, const char *type, int pid, const 
 		if (key && (!(v = it_str(ev, key)) || strcmp(v, value)))
 			continue;
 		return ev;
+	}
+	return NULL;
+}
+
+const cJSON *it_find_kv(const struct it_agent *a, ...)
+{
+	const cJSON *ev;
+
+	cJSON_ArrayForEach(ev, a->events)
+	{
+		const char *k, *v;
+		bool all = true;
+		va_list ap;
+
+		va_start(ap, a);
+		while (all && (k = va_arg(ap, const char *)) != NULL) {
+			v = va_arg(ap, const char *);
+			all = it_str(ev, k) && !strcmp(it_str(ev, k), v);
+		}
+		va_end(ap);
+		if (all)
+			return ev;
 	}
 	return NULL;
 }

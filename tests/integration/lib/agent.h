@@ -32,6 +32,11 @@ void it_agent_free(struct it_agent *a);
 const cJSON *it_find(const struct it_agent *a, const char *type, int pid, const char *key,
 		     const char *value);
 
+/* The first event whose string fields equal the given values: key, value pairs, NULL-terminated
+ * (it_find_kv(a, "evt.type", "execve", "proc.cmdline", "cat /etc/passwd", (const char *)NULL)). Finds a process by
+ * what identifies it, never by the order of events. */
+const cJSON *it_find_kv(const struct it_agent *a, ...) __attribute__((sentinel));
+
 /* Field accessors on one event; NULL/-1 when absent. */
 const char *it_str(const cJSON *ev, const char *key);
 double it_num(const cJSON *ev, const char *key);

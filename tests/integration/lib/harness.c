@@ -6,13 +6,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-bool it_in_ci(void)
-{
-	const char *ci = getenv("CI");
-
-	return ci && *ci && strcmp(ci, "0") != 0 && strcmp(ci, "false") != 0;
-}
-
 int it_popen(const char *cmd, char **out)
 {
 	char *buf = NULL;

@@ -4,9 +4,6 @@
 
 #include <stdbool.h>
 
-/* true under CI (CI set, and not "0" or "false"): a missing runtime is then a failure, not a skip */
-bool it_in_ci(void);
-
 /* Runs cmd with sh; returns its exit status (128 if it did not exit), or -errno. When out is not
  * NULL, *out receives its stdout, NUL-terminated (malloc'ed; the caller frees; NULL if empty). */
 int it_popen(const char *cmd, char **out);
