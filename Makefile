@@ -56,7 +56,7 @@ UNIT_OBJS  := $(patsubst %.c,$(OUT)/asan/%.o,$(UNIT_SRCS))
 INTEG_SRCS := $(wildcard tests/integration/*.c tests/integration/lib/*.c tests/common/*.c)
 INTEG_OBJS := $(patsubst %.c,$(OUT)/obj/%.o,$(INTEG_SRCS))
 
-.PHONY: all deps run test unit integration bench lint format clean
+.PHONY: all deps run test unit integration bench lint format clean image deb k8s-rules packaging
 all: $(OUT)/osprey
 
 # ---- dependencies (Debian packages; idempotent, quick when all are present) ----
@@ -112,7 +112,7 @@ integration: $(OUT)/integration-tests $(OUT)/osprey
 # (real BPF, real processes, real containers), then the combined summary.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all $(OUT)/unit-tests $(OUT)/integration-tests
-	$(Q)./scripts/run-tests.sh all $(OUT)/unit-tests $(OUT)/integration-tests
+	$(Q)./scripts/run-tests.sh all $(OUT)/unit-tests $(OUT)/integration-tests tests/packaging/run.sh
 
 # Standard output carries only the agent's alerts (`make run | jq` works): installing and building
 # report on stderr.
@@ -139,6 +139,33 @@ $(OUT)/bench-workload: tests/bench/workload.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 $(WARN) -std=gnu11 -D_GNU_SOURCE -o $@ $<
+
+# ---- packaging (packaging/, docs/deploy.md) ----
+# The container image, built with a private Docker engine from a Debian 12 base made here with
+# mmdebstrap (cached in build/image/), saved as a docker-archive: docker load -i $(IMAGE_TAR)
+IMAGE_TAR := $(OUT)/image/osprey-$(VERSION).tar
+image: $(IMAGE_TAR)
+$(IMAGE_TAR): $(OUT)/osprey $(wildcard packaging/container/*) packaging/osprey.yaml \
+		rules/osprey_rules.yaml VERSION
+	$(call msg,IMAGE,$@)
+	$(Q)./packaging/container/build.sh $@
+
+# The .deb, built by dpkg-buildpackage in a copy of the tree (build/deb/src), never in this one
+DEB := $(OUT)/deb/osprey_$(VERSION)_$(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null).deb
+deb: $(DEB)
+$(DEB): $(shell find agent bpf include rules packaging -type f 2>/dev/null) Makefile VERSION \
+		README.md docs/deploy.md
+	$(call msg,DEB,$@)
+	$(Q)./packaging/debian/build.sh $(OUT)/deb >/dev/null
+
+# kustomize reads no file outside packaging/kubernetes/base: our rules are copied in
+k8s-rules:
+	$(Q)cp rules/osprey_rules.yaml packaging/kubernetes/base/rules/osprey_rules.yaml
+
+# the tests of what ships alone (make test runs them too)
+packaging: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/run-tests.sh packaging tests/packaging/run.sh
 
 LINT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null | grep -v '^bpf/vmlinux/')
 # clang-format (checked, not rewritten), cppcheck, and every global symbol carries its module's

@@ -1,10 +1,13 @@
 #!/bin/sh
-# Installs the Debian packages that building, running and testing Osprey need.
+# Installs the Debian packages that building, running and testing Osprey need (the second line of
+# PKGS: packaging/ and tests/packaging: the image's base, the .deb, the unit's checks, the pod-spec
+# harness; kubectl, which renders the manifests, is not a Debian package: it comes with the machine).
 # Idempotent and quick when everything is present: it asks dpkg first and calls apt only for what is missing.
 set -eu
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcjson-dev libyaml-dev
 libcunit1-dev libcurl4-openssl-dev libmicrohttpd-dev pkg-config clang-format cppcheck
-runc busybox-static python3 openssl docker.io"
+runc busybox-static python3 openssl docker.io
+mmdebstrap debhelper dpkg-dev lintian help2man python3-yaml libcap2-bin systemd"
 # The integration tests start real containers with these; they need their recommended packages
 # (network backends, conmon, ...), unlike docker.io above.
 RUNTIMES="podman conmon containerd containernetworking-plugins"
