@@ -423,6 +423,51 @@ static void test_new_invalid(void)
 	CU_ASSERT_PTR_NULL(proctable_new(64, "/nonexistent-osprey-root"));
 }
 
+/* A deep ancestry: every ancestor by index, and proc.aname's "any ancestor" over all of them, from
+ * one walk the table keeps for the event; a change to the table (or to the event) starts a new one. */
+static void test_deep_ancestry(void)
+{
+	struct proctable *pt = new_table(256);
+	struct exec_rec *r = calloc(1, sizeof(*r));
+	struct osp_field_ctx ctx = {0};
+	struct osp_event ev;
+	const struct osp_proc *p;
+	unsigned int k;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	/* pid 1, then 1000 (parent 1), 1001 (parent 1000) ... 1079 */
+	mk_exec(r, 1, 1 * MS, 0, 0, "/sbin/init", ARGS("init"), "/");
+	apply_exec(pt, r);
+	for (k = 0; k < 80; k++) {
+		char exe[32];
+
+		snprintf(exe, sizeof(exe), "/bin/p%u", k);
+		mk_exec(r, 1000 + k, (10 + k) * MS, k ? 999 + k : 1, k ? (9 + k) * MS : 1 * MS, exe,
+			ARGS("x"), "/");
+		apply_exec(pt, r);
+	}
+	ev = apply_simple(pt, OSP_EV_OPEN, 1079, (10 + 79) * MS);
+	for (k = 1; k <= 79; k++) {
+		p = proctable_ancestor(pt, &ev, k);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+		CU_ASSERT_EQUAL(p->tgid, 1079 - k);
+	}
+	CU_ASSERT_EQUAL(proctable_ancestor(pt, &ev, 80)->tgid, 1); /* past the kept walk */
+	CU_ASSERT_PTR_NULL(proctable_ancestor(pt, &ev, 81));
+	CU_ASSERT_EQUAL(proctable_ancestor(pt, &ev, 3)->tgid, 1076); /* back inside it */
+	ctx.pt = pt;
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.aname[64]"), "p15");
+	CU_ASSERT_STRING_EQUAL(osp_test_field(&ctx, &ev, "proc.aname[65]"), "<NA>"); /* the bound */
+	/* a new exec of the process, under another parent: the same event struct, a new walk */
+	mk_exec(r, 1079, (10 + 79) * MS, 1, 1 * MS, "/bin/p79", ARGS("x"), "/");
+	apply_exec(pt, r);
+	ev = apply_simple(pt, OSP_EV_OPEN, 1079, (10 + 79) * MS);
+	CU_ASSERT_EQUAL(proctable_ancestor(pt, &ev, 1)->tgid, 1);
+	CU_ASSERT_PTR_NULL(proctable_ancestor(pt, &ev, 2));
+	free(r);
+	proctable_free(pt);
+}
+
 OSP_SUITE(proc_table)
 {
 	if (make_empty_root()) {
@@ -431,6 +476,7 @@ OSP_SUITE(proc_table)
 	}
 	atexit(remove_empty_root);
 	OSP_TEST(suite, test_ancestry);
+	OSP_TEST(suite, test_deep_ancestry);
 	OSP_TEST(suite, test_eviction);
 	OSP_TEST(suite, test_pid_reuse);
 	OSP_TEST(suite, test_exit_reap);
