@@ -59,16 +59,31 @@ static uint64_t effective_caps(void)
 
 int probe_check_privileges(bool need_tracefs, char *err, size_t errlen)
 {
+	/* what the agent cannot work without (measured: docs/deploy.md says what each is for) */
+	static const struct {
+		int cap;
+		const char *name;
+		bool
+		    admin_implies; /* CAP_SYS_ADMIN covers it (for BPF, the kernel checks either) */
+	} need[] = {
+	    {CAP_BPF, "CAP_BPF", true},		/* load the programs, create the maps */
+	    {CAP_PERFMON, "CAP_PERFMON", true}, /* attach tracing programs */
+	    /* other processes' /proc/PID/{exe,root,environ}: ancestry of processes met late,
+	     * container user names from the container's own /etc/passwd */
+	    {CAP_SYS_PTRACE, "CAP_SYS_PTRACE", false},
+	    /* cgroup and runtime state directories of exited processes and containers */
+	    {CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH", false},
+	};
 	uint64_t eff = effective_caps();
 	bool admin = HAS_CAP(eff, CAP_SYS_ADMIN);
-	char missing[128] = "";
-	size_t off = 0;
+	char missing[192] = "";
+	size_t i, off = 0;
 
-	/* CAP_SYS_ADMIN implies CAP_BPF and CAP_PERFMON for loading and attaching */
-	if (!admin && !HAS_CAP(eff, CAP_BPF))
-		off += (size_t)snprintf(missing + off, sizeof(missing) - off, " CAP_BPF");
-	if (!admin && !HAS_CAP(eff, CAP_PERFMON) && off < sizeof(missing))
-		off += (size_t)snprintf(missing + off, sizeof(missing) - off, " CAP_PERFMON");
+	for (i = 0; i < sizeof(need) / sizeof(need[0]) && off < sizeof(missing); i++) {
+		if (!HAS_CAP(eff, need[i].cap) && !(admin && need[i].admin_implies))
+			off += (size_t)snprintf(missing + off, sizeof(missing) - off, " %s",
+						need[i].name);
+	}
 	if (need_tracefs && !admin && off < sizeof(missing))
 		off += (size_t)snprintf(missing + off, sizeof(missing) - off,
 					" CAP_SYS_ADMIN (tracefs is not mounted: mount it at "
@@ -76,8 +91,8 @@ int probe_check_privileges(bool need_tracefs, char *err, size_t errlen)
 	if (!off)
 		return 0;
 	snprintf(err, errlen,
-		 "not enough privileges to load the BPF probes: missing%s; run as root, or with "
-		 "the capabilities the README lists",
+		 "not enough privileges: missing%s; run as root, or with the capabilities the "
+		 "README lists",
 		 missing);
 	return -EPERM;
 }

@@ -25,9 +25,10 @@ struct osp_probe_opts {
 	int enable_open;       /* attach the open hooks */
 };
 
-/* Checks that this process may load and attach the probes: CAP_BPF and CAP_PERFMON (or
- * CAP_SYS_ADMIN, which implies both), and CAP_SYS_ADMIN when tracefs must be mounted (need_tracefs).
- * Returns 0, or -EPERM with one line in err naming what is missing. probe_open() calls it. */
+/* Checks that this process has what the agent needs: CAP_BPF and CAP_PERFMON (or CAP_SYS_ADMIN,
+ * which covers both), CAP_SYS_PTRACE and CAP_DAC_READ_SEARCH, and CAP_SYS_ADMIN when tracefs must be
+ * mounted (need_tracefs). Returns 0, or -EPERM with one line in err naming what is missing.
+ * probe_open() calls it before libbpf runs. */
 int probe_check_privileges(bool need_tracefs, char *err, size_t errlen);
 
 /* Loads, verifies and attaches every program; records are delivered to fn(ctx, ...) from

@@ -45,7 +45,7 @@ static void expect_one_clear_line(const char *setpriv_args, const char *missing)
 	CU_ASSERT_NOT_EQUAL(st, 0);
 	CU_ASSERT_NOT_EQUAL(st, 124); /* it did not hang */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
-	CU_ASSERT_EQUAL(count_lines(out, "not enough privileges"), 1);
+	CU_ASSERT_EQUAL(count_lines(out, "not enough privileges: missing"), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, missing));
 	CU_ASSERT_PTR_NOT_NULL(
 	    strstr(out, "run as root, or with the capabilities the README lists"));
@@ -57,7 +57,20 @@ static void expect_one_clear_line(const char *setpriv_args, const char *missing)
 static void test_no_capabilities(void)
 {
 	expect_one_clear_line("--bounding-set=-all --inh-caps=-all",
-			      "missing CAP_BPF CAP_PERFMON;");
+			      "missing CAP_BPF CAP_PERFMON CAP_SYS_PTRACE CAP_DAC_READ_SEARCH;");
+}
+
+/* the two that only degrade enrichment are required too: without them detection is silently worse */
+static void test_root_without_cap_sys_ptrace(void)
+{
+	expect_one_clear_line("--bounding-set=-sys_ptrace --inh-caps=-all",
+			      "missing CAP_SYS_PTRACE;");
+}
+
+static void test_root_without_cap_dac_read_search(void)
+{
+	expect_one_clear_line("--bounding-set=-dac_read_search --inh-caps=-all",
+			      "missing CAP_DAC_READ_SEARCH;");
 }
 
 static void test_root_without_cap_bpf(void)
@@ -71,4 +84,6 @@ OSP_SUITE(privileges)
 {
 	OSP_TEST(suite, test_no_capabilities);
 	OSP_TEST(suite, test_root_without_cap_bpf);
+	OSP_TEST(suite, test_root_without_cap_sys_ptrace);
+	OSP_TEST(suite, test_root_without_cap_dac_read_search);
 }
